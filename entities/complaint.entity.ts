@@ -1,0 +1,84 @@
+import { Column, Entity, Index } from 'typeorm';
+import { TenantScoped } from './base';
+
+@Entity('complaints')
+@Index('complaints_tenant_reference_key', ['tenantId', 'reference'], { unique: true })
+@Index('complaints_tenant_received_idx', ['tenantId', 'receivedAt', 'id'])
+@Index('complaints_tenant_updated_idx', ['tenantId', 'updatedAt', 'id'])
+export class Complaint extends TenantScoped {
+  @Column({ type: 'text' })
+  reference: string;
+
+  @Column({ type: 'text' })
+  stage: string;
+
+  @Column({ type: 'text' })
+  status: string;
+
+  @Column({ type: 'text', array: true })
+  rights: string[];
+
+  @Column({ name: 'data_context', type: 'text' })
+  dataContext: string;
+
+  @Column({ name: 'processing_role', type: 'text' })
+  processingRole: string;
+
+  @Column({ type: 'text', array: true })
+  regimes: string[];
+
+  @Column({ type: 'text' })
+  jurisdiction: string;
+
+  @Column({ type: 'text' })
+  channel: string;
+
+  @Column({ type: 'text' })
+  summary: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ name: 'complainant_name', type: 'text', nullable: true })
+  complainantName: string | null;
+
+  @Column({ name: 'complainant_email', type: 'text', nullable: true })
+  complainantEmail: string | null;
+
+  @Column({ name: 'complainant_phone', type: 'text', nullable: true })
+  complainantPhone: string | null;
+
+  @Column({ name: 'involves_child_under13', type: 'boolean', default: false })
+  involvesChildUnder13: boolean;
+
+  @Column({ name: 'complainant_erased_at', type: 'timestamptz', nullable: true })
+  complainantErasedAt: Date | null;
+
+  @Column({ name: 'assignee_id', type: 'text', nullable: true })
+  assigneeId: string | null;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true })
+  acknowledgedAt: Date | null;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  outcome: string | null;
+
+  @Column({ name: 'resolution_summary', type: 'text', nullable: true })
+  resolutionSummary: string | null;
+
+  /** Earliest dueAt among RUNNING timers, kept by the SLA service for ordering and filters. */
+  @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true })
+  nextDueAt: Date | null;
+
+  @Column({ type: 'int', default: 1 })
+  version: number;
+}

@@ -1,0 +1,14 @@
+import { AuditEvent } from './audit-event.entity';
+import { Complaint } from './complaint.entity';
+import { IdempotencyKey } from './idempotency-key.entity';
+import { Note } from './note.entity';
+import { ReferenceCounter } from './reference-counter.entity';
+import { SlaPolicy } from './sla-policy.entity';
+import { SlaTimer } from './sla-timer.entity';
+import { StageTransition } from './stage-transition.entity';
+import { Tenant } from './tenant.entity';
+import { User } from './user.entity';
+
+export { AuditEvent, Complaint, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
+
+export const ENTITIES = [Tenant, User, Complaint, Note, StageTransition, SlaPolicy, SlaTimer, AuditEvent, IdempotencyKey, ReferenceCounter];

@@ -1,0 +1,18 @@
+import { Column, Entity, Index } from 'typeorm';
+import { TenantScoped } from './base';
+
+@Entity('notes')
+@Index('notes_complaint_idx', ['complaintId', 'createdAt'])
+export class Note extends TenantScoped {
+  @Column({ name: 'complaint_id', type: 'uuid' })
+  complaintId: string;
+
+  @Column({ type: 'text' })
+  body: string;
+
+  @Column({ type: 'boolean', default: true })
+  internal: boolean;
+
+  @Column({ name: 'author_id', type: 'text', nullable: true })
+  authorId: string | null;
+}

@@ -1,0 +1,38 @@
+import { Column, Entity, Index } from 'typeorm';
+import { TenantScoped } from './base';
+
+/** One row per (regime, stage, kind): the legal clock that applies (SPEC §5). */
+@Entity('sla_policies')
+@Index('sla_policies_tenant_key', ['tenantId', 'regime', 'stage', 'kind'], { unique: true })
+export class SlaPolicy extends TenantScoped {
+  @Column({ type: 'text' })
+  regime: string;
+
+  @Column({ type: 'text' })
+  stage: string;
+
+  @Column({ type: 'text' })
+  kind: string;
+
+  /** ISO-8601 duration, e.g. P1M, P45D. */
+  @Column({ type: 'text' })
+  duration: string;
+
+  @Column({ name: 'business_days', type: 'boolean' })
+  businessDays: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  extension: string | null;
+
+  @Column({ name: 'warn_at_percent', type: 'int', default: 80 })
+  warnAtPercent: number;
+
+  @Column({ type: 'boolean' })
+  pausable: boolean;
+
+  @Column({ name: 'starts_on', type: 'text', default: 'STAGE_ENTERED' })
+  startsOn: string;
+
+  @Column({ type: 'text' })
+  source: string;
+}

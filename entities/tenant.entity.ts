@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('tenants')
+export class Tenant {
+  /** The `tid` claim of the tenant's tokens. */
+  @PrimaryColumn({ type: 'text' })
+  id: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** IANA zone: calendar months and business days are counted here. */
+  @Column({ name: 'time_zone', type: 'text', default: 'UTC' })
+  timeZone: string;
+
+  /** ISO 3166-1 alpha-2 country whose public holidays are not business days. */
+  @Column({ name: 'holiday_country', type: 'text', nullable: true })
+  holidayCountry: string | null;
+
+  @Column({ name: 'contract_terminated_at', type: 'timestamptz', nullable: true })
+  contractTerminatedAt: Date | null;
+
+  @Column({ name: 'retention_days', type: 'int', default: 90 })
+  retentionDays: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

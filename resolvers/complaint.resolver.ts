@@ -1,0 +1,82 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Allow } from '../src/auth/allow';
+import { canReadPii } from '../src/auth/permissions';
+import type { RequestContext } from '../src/context';
+import { loaders } from '../src/loaders';
+import { auditTrail } from '../src/services/audit.service';
+import { fileComplaint } from '../src/services/complaint-intake.service';
+import { getComplaint, getComplaintByReference, listComplaints } from '../src/services/complaint-query.service';
+import { Complaint } from '../entities';
+import { ComplaintsArgs, FileComplaintArgs, PageArgs } from './types/inputs';
+import {
+  AuditEventConnection, ComplainantType, ComplaintConnection, ComplaintType, NoteType, SlaTimerType, StageTransitionType, UserType,
+} from './types/objects';
+
+const MASK = '***';
+
+@Resolver(() => ComplaintType)
+export class ComplaintResolver {
+  @Query(() => ComplaintType, { nullable: true })
+  @Allow('complaint')
+  complaint(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
+    return getComplaint(ctx, id);
+  }
+
+  @Query(() => ComplaintType, { nullable: true })
+  @Allow('complaintByReference')
+  complaintByReference(@Ctx() ctx: RequestContext, @Arg('reference') reference: string) {
+    return getComplaintByReference(ctx, reference);
+  }
+
+  @Query(() => ComplaintConnection)
+  @Allow('complaints')
+  complaints(@Ctx() ctx: RequestContext, @Args() args: ComplaintsArgs) {
+    return listComplaints(ctx, args);
+  }
+
+  @Mutation(() => ComplaintType)
+  @Allow('fileComplaint')
+  fileComplaint(@Ctx() ctx: RequestContext, @Args() { input, idempotencyKey }: FileComplaintArgs) {
+    return fileComplaint(ctx, input, idempotencyKey);
+  }
+
+  /** PII masked per SPEC §3: "***" for COMPLIANCE_OFFICER/ADMIN, child cases for the DPO only. */
+  @FieldResolver(() => ComplainantType)
+  complainant(@Root() c: Complaint, @Ctx() ctx: RequestContext): ComplainantType {
+    const visible = canReadPii(ctx.user.roles, c.involvesChildUnder13);
+    const show = (value: string | null) => (value === null || visible ? value : MASK);
+    return {
+      name: show(c.complainantName),
+      email: show(c.complainantEmail),
+      phone: show(c.complainantPhone),
+      involvesChildUnder13: c.involvesChildUnder13,
+      erasedAt: c.complainantErasedAt,
+    };
+  }
+
+  @FieldResolver(() => UserType, { nullable: true })
+  assignee(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
+    return c.assigneeId ? loaders.user(ctx).load(c.assigneeId) : null;
+  }
+
+  @FieldResolver(() => [StageTransitionType])
+  async stageHistory(@Root() c: Complaint, @Ctx() ctx: RequestContext): Promise<StageTransitionType[]> {
+    const rows = await loaders.stageHistory(ctx).load(c.id);
+    return rows.map((t) => ({ from: t.fromStage, to: t.toStage, reason: t.reason, at: t.at, actorId: t.actorId }) as StageTransitionType);
+  }
+
+  @FieldResolver(() => [SlaTimerType])
+  slaTimers(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
+    return loaders.slaTimers(ctx).load(c.id);
+  }
+
+  @FieldResolver(() => [NoteType])
+  notes(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
+    return loaders.notes(ctx).load(c.id);
+  }
+
+  @FieldResolver(() => AuditEventConnection)
+  auditTrail(@Root() c: Complaint, @Ctx() ctx: RequestContext, @Args() { first, after }: PageArgs) {
+    return auditTrail(ctx, c.id, first, after);
+  }
+}

@@ -1,0 +1,6 @@
+import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './actor.resolver';
+import { AuditResolver } from './audit.resolver';
+import { ComplaintResolver } from './complaint.resolver';
+import { ViewerResolver } from './viewer.resolver';
+
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;

@@ -1,0 +1,140 @@
+import {
+  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsEmail, IsOptional, Length, Matches, Max, MaxLength, Min, MinDate, ValidateNested,
+} from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import {
+  ComplaintOrderField, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel, OrderDirection,
+  ProcessingRole, Regime,
+} from '../../src/domain/enums';
+import { IsJurisdiction, IsNotInFuture, RequiresOneOf } from '../../src/validation';
+import { DateTimeScalar } from './scalars';
+import './enums';
+
+const PHONE = /^\+?[0-9][0-9 ().-]{3,30}$/;
+const PHONE_MESSAGE = 'must be a phone number: digits, spaces and + ( ) - . only';
+const EARLIEST = new Date('2000-01-01T00:00:00Z');
+
+@InputType()
+export class ComplainantInput {
+  @Field() @Length(1, 200) @Matches(/\S/, { message: 'must not be blank' })
+  name: string;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @IsEmail({}, { message: 'must be an email address' }) @MaxLength(320)
+  @RequiresOneOf(['email', 'phone'])
+  email?: string | null;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @Matches(PHONE, { message: PHONE_MESSAGE })
+  phone?: string | null;
+
+  @Field({ defaultValue: false })
+  involvesChildUnder13: boolean;
+}
+
+@InputType()
+export class FileComplaintInput {
+  @Field(() => ComplainantInput) @ValidateNested()
+  complainant: ComplainantInput;
+
+  @Field({ description: 'ISO 3166-1 alpha-2 or ISO 3166-2, e.g. DE, GB, US-CA' }) @IsJurisdiction()
+  jurisdiction: string;
+
+  @Field(() => [Regime], { nullable: true, description: 'derived from jurisdiction when omitted' })
+  @IsOptional() @ArrayMinSize(1) @ArrayUnique()
+  regimes?: Regime[] | null;
+
+  @Field(() => DataContext, { defaultValue: DataContext.CONSUMER })
+  dataContext: DataContext;
+
+  @Field(() => ProcessingRole, { defaultValue: ProcessingRole.CONTROLLER })
+  processingRole: ProcessingRole;
+
+  @Field(() => [DataSubjectRight], { description: 'at least one' }) @ArrayMinSize(1, { message: 'at least one right is required' }) @ArrayUnique()
+  rights: DataSubjectRight[];
+
+  @Field(() => IntakeChannel)
+  channel: IntakeChannel;
+
+  @Field() @Length(1, 300) @Matches(/\S/, { message: 'must not be blank' })
+  summary: string;
+
+  @Field() @Length(1, 20000) @Matches(/\S/, { message: 'must not be blank' })
+  description: string;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'defaults to now; never in the future' })
+  @IsOptional() @IsNotInFuture() @MinDate(EARLIEST, { message: 'must not be before 2000-01-01' })
+  receivedAt?: Date | null;
+
+  @Field(() => ID, { nullable: true }) @IsOptional() @Length(1, 200)
+  assigneeId?: string | null;
+}
+
+@InputType()
+export class UpdateComplainantInput {
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 200) @Matches(/\S/, { message: 'must not be blank' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @IsEmail({}, { message: 'must be an email address' }) @MaxLength(320)
+  email?: string | null;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @Matches(PHONE, { message: PHONE_MESSAGE })
+  phone?: string | null;
+}
+
+@InputType()
+export class ComplaintFilter {
+  @Field(() => [ComplaintStage], { nullable: true }) @IsOptional() @ArrayMaxSize(10) stage?: ComplaintStage[];
+  @Field(() => [ComplaintStatus], { nullable: true }) @IsOptional() @ArrayMaxSize(10) status?: ComplaintStatus[];
+  @Field(() => [Regime], { nullable: true }) @IsOptional() @ArrayMaxSize(10) regime?: Regime[];
+  @Field(() => [DataSubjectRight], { nullable: true }) @IsOptional() @ArrayMaxSize(20) right?: DataSubjectRight[];
+  @Field(() => ID, { nullable: true }) @IsOptional() @Length(1, 200) assigneeId?: string;
+  @Field({ nullable: true, description: 'has at least one BREACHED timer' }) breached?: boolean;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'nextDueAt before this instant' }) dueBefore?: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) receivedFrom?: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) receivedTo?: Date;
+  @Field({ nullable: true, description: 'reference, summary or complainant name/email' }) @IsOptional() @Length(1, 200) search?: string;
+}
+
+@InputType()
+export class ComplaintOrder {
+  @Field(() => ComplaintOrderField) field: ComplaintOrderField;
+  @Field(() => OrderDirection) direction: OrderDirection;
+}
+
+/** `first` ≤ 100 on every list (SPEC §10). */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
+  first: number;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
+  after?: string | null;
+}
+
+@ArgsType()
+export class ComplaintsArgs extends PageArgs {
+  @Field(() => ComplaintFilter, { nullable: true }) @IsOptional() @ValidateNested()
+  filter?: ComplaintFilter | null;
+
+  @Field(() => ComplaintOrder, { nullable: true })
+  orderBy?: ComplaintOrder | null;
+}
+
+@ArgsType()
+export class AuditTrailArgs {
+  @Field(() => ID) @Length(1, 100) complaintId: string;
+
+  @Field(() => Int, { defaultValue: 50 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
+  first: number;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
+  after?: string | null;
+}
+
+@ArgsType()
+export class FileComplaintArgs {
+  @Field(() => FileComplaintInput) @ValidateNested()
+  input: FileComplaintInput;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @Length(1, 200)
+  idempotencyKey?: string | null;
+}

@@ -1,0 +1,21 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import { Allow } from '../src/auth/allow';
+import type { RequestContext } from '../src/context';
+import { listUsers } from '../src/services/user.service';
+import { UserType, ViewerType } from './types/objects';
+
+@Resolver()
+export class ViewerResolver {
+  @Query(() => ViewerType)
+  @Allow('me')
+  me(@Ctx() ctx: RequestContext): ViewerType {
+    const { userId, tenantId, roles, name, email } = ctx.user;
+    return { user: { id: userId, name, email, roles }, tenantId, roles };
+  }
+
+  @Query(() => [UserType])
+  @Allow('users')
+  users(@Ctx() ctx: RequestContext) {
+    return listUsers(ctx);
+  }
+}

@@ -1,0 +1,89 @@
+import canonicalize from 'canonicalize';
+import { createHash, randomUUID } from 'node:crypto';
+import type { TxContext } from '../context';
+import { AuditAction } from '../domain/enums';
+import { AuditEvent } from '../../entities';
+
+/** field → { from, to }; PII fields carry only { changed: true } (see changes.ts). */
+export type Changes = Record<string, unknown>;
+
+export interface AppendOptions {
+  /** A timer event: recorded with no actor. */
+  system?: boolean;
+  at?: Date;
+}
+
+/** The fields that enter the hash, in canonical (RFC 8785) JSON. */
+function canonicalEvent(e: Omit<AuditEvent, 'hash' | 'prevHash' | 'chainId'>): string {
+  return canonicalize({
+    id: e.id,
+    tenantId: e.tenantId,
+    complaintId: e.complaintId,
+    sequence: e.sequence,
+    action: e.action,
+    actorId: e.actorId,
+    actorRole: e.actorRole,
+    at: e.at.toISOString(),
+    changes: e.changes,
+    requestId: e.requestId,
+  })!;
+}
+
+export function chainHash(prevHash: string | null, event: Omit<AuditEvent, 'hash' | 'prevHash' | 'chainId'>): string {
+  return createHash('sha256').update((prevHash ?? '') + canonicalEvent(event)).digest('hex');
+}
+
+/**
+ * The one writer of the audit trail (SPEC §6). Appends to the chain of `complaintId`
+ * (or the tenant-level chain when null) in the caller's transaction, after locking the
+ * chain's owner row so that concurrent appends queue and the sequence stays gap-free.
+ */
+export async function appendAudit(tx: TxContext, complaintId: string | null, action: AuditAction, changes: Changes, options: AppendOptions = {}): Promise<AuditEvent> {
+  const tenantId = tx.tenantId;
+  const chainId = complaintId ?? tenantId;
+  if (complaintId) await tx.manager.query('SELECT 1 FROM complaints WHERE id = $1 FOR UPDATE', [complaintId]);
+  else await tx.manager.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+  const [last] = (await tx.manager.query(
+    'SELECT sequence, hash FROM audit_events WHERE tenant_id = $1 AND chain_id = $2 ORDER BY sequence DESC LIMIT 1',
+    [tenantId, chainId],
+  )) as { sequence: number; hash: string }[];
+
+  const event = new AuditEvent();
+  event.id = randomUUID();
+  event.tenantId = tenantId;
+  event.complaintId = complaintId;
+  event.chainId = chainId;
+  event.sequence = (last?.sequence ?? 0) + 1;
+  event.action = action;
+  event.actorId = options.system ? null : tx.user.userId;
+  event.actorRole = options.system ? null : tx.primaryRole;
+  event.at = options.at ?? new Date();
+  event.changes = JSON.parse(JSON.stringify(changes)) as Changes; // as jsonb will return it
+  event.requestId = tx.requestId;
+  event.prevHash = last?.hash ?? null;
+  event.hash = chainHash(event.prevHash, event);
+  await tx.manager.query(
+    `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [event.id, tenantId, complaintId, chainId, event.sequence, action, event.actorId, event.actorRole, event.at, JSON.stringify(event.changes), event.requestId, event.prevHash, event.hash],
+  );
+  return event;
+}
+
+export interface ChainVerification {
+  valid: boolean;
+  eventsChecked: number;
+  brokenAtSequence: number | null;
+}
+
+/** Recomputes a chain from its stored rows and names the first event that does not hold. */
+export function verifyChain(events: AuditEvent[]): ChainVerification {
+  let prevHash: string | null = null;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const intact = e.sequence === i + 1 && e.prevHash === prevHash && e.hash === chainHash(prevHash, e);
+    if (!intact) return { valid: false, eventsChecked: i + 1, brokenAtSequence: e.sequence };
+    prevHash = e.hash;
+  }
+  return { valid: true, eventsChecked: events.length, brokenAtSequence: null };
+}

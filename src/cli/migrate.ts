@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../config';
+import { createDataSource } from '../db/data-source';
+import { EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
+import { runMigrations } from '../db/migrate';
+
+/** npm run migrate: applies pending migrations to DATABASE_URL (or the embedded server). */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let embedded: EmbeddedDatabase | null = null;
+  try {
+    if (!config.DATABASE_URL) embedded = await startEmbeddedPostgres(config.DATA_DIR);
+    const dataSource = createDataSource(config.DATABASE_URL ?? embedded!.url, { poolSize: 2 });
+    await dataSource.initialize();
+    const applied = await runMigrations(dataSource);
+    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
+    await dataSource.destroy();
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  },
+);

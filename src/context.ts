@@ -1,0 +1,54 @@
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Role } from './auth/roles';
+import { UnauthenticatedError } from './errors';
+import type { Logger } from './logger';
+
+export interface Actor {
+  userId: string;
+  tenantId: string;
+  roles: Role[];
+  name: string;
+  email: string | null;
+}
+
+/** What a use case needs: who acts, for which tenant, the request id, and the database. */
+export class RequestContext {
+  /** Per-request batch loaders, created lazily by src/loaders.ts. */
+  readonly loaders = new Map<string, DataLoader<string, unknown>>();
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly requestId: string,
+    readonly log: Logger,
+    readonly actor: Actor | null,
+    /** Set inside a transaction: every query must go through it so RLS applies. */
+    readonly manager: EntityManager | null = null,
+  ) {}
+
+  get user(): Actor {
+    if (!this.actor) throw new UnauthenticatedError();
+    return this.actor;
+  }
+
+  get tenantId(): string {
+    return this.user.tenantId;
+  }
+
+  hasRole(...roles: Role[]): boolean {
+    return !!this.actor && this.actor.roles.some((r) => roles.includes(r));
+  }
+
+  /** The role an audit event records: the most privileged of the actor's roles. */
+  get primaryRole(): Role | null {
+    const order = [Role.DPO, Role.ADMIN, Role.AGENT, Role.COMPLIANCE_OFFICER];
+    return order.find((r) => this.actor?.roles.includes(r)) ?? null;
+  }
+
+  withManager(manager: EntityManager): TxContext {
+    const tx = new RequestContext(this.dataSource, this.requestId, this.log, this.actor, manager) as TxContext;
+    return tx;
+  }
+}
+
+export type TxContext = RequestContext & { readonly manager: EntityManager };

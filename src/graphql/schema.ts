@@ -1,0 +1,28 @@
+import { validate } from 'class-validator';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { RESOLVERS } from '../../resolvers';
+import { DateTimeScalar } from '../../resolvers/types/scalars';
+import { authChecker } from '../auth/allow';
+import { BadUserInputError } from '../errors';
+import { flattenValidationErrors } from '../validation';
+
+/** Validates every argument object with class-validator; errors name the field path. */
+async function validateArgs(value: unknown): Promise<void> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const errors = await validate(value, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  if (errors.length > 0) throw new BadUserInputError(flattenValidationErrors(errors));
+}
+
+let cached: Promise<GraphQLSchema> | null = null;
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: [...RESOLVERS],
+    authChecker,
+    authMode: 'error',
+    validateFn: validateArgs,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+  });
+  return cached;
+}

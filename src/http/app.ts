@@ -1,0 +1,143 @@
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { TokenVerifier } from '../auth/jwt';
+import type { AppConfig } from '../config';
+import { RequestContext } from '../context';
+import { AppError, UnauthenticatedError } from '../errors';
+import { buildAppSchema } from '../graphql/schema';
+import { formatError, isInternal } from '../graphql/errors';
+import type { Logger } from '../logger';
+import { provisionActor } from '../services/provisioning.service';
+import { Metrics } from './metrics';
+
+export interface AppDeps {
+  config: AppConfig;
+  dataSource: DataSource;
+  log: Logger;
+}
+
+export interface RunningApp {
+  httpServer: http.Server;
+  apollo: ApolloServer<RequestContext>;
+  /** Stops accepting requests and waits for in-flight ones (graceful shutdown). */
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+/** Limits against abusive queries (SPEC §10). */
+export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 10000, maxTokens: 5000, maxDirectives: 20 };
+
+export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
+  const verifier = new TokenVerifier({ secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const metrics = new Metrics(dataSource);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: QUERY_LIMITS.maxDepth },
+    maxAliases: { n: QUERY_LIMITS.maxAliases },
+    costLimit: { maxCost: QUERY_LIMITS.maxCost },
+    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    maxDirectives: { n: QUERY_LIMITS.maxDirectives },
+    blockFieldSuggestion: { enabled: config.isProduction },
+  }).protect();
+
+  const exposeDetails = config.NODE_ENV === 'development';
+  const requestLogging: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async didEncounterErrors({ errors, contextValue: ctx }) {
+          for (const error of errors) {
+            if (isInternal(error)) ctx.log.error({ err: error.originalError ?? error }, 'internal error');
+          }
+        },
+        async willSendResponse({ response, operationName, operation }) {
+          if (response.body.kind === 'single') {
+            for (const error of response.body.singleResult.errors ?? []) {
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+          }
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          metrics.observeOperation(operation?.operation ?? 'invalid', ms);
+          contextValue.log.debug({ operationName, ms }, 'graphql request');
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await buildAppSchema(),
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: exposeDetails,
+    validationRules: armor.validationRules,
+    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],
+    formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await dataSource.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch (error) {
+      log.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.render());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const header = req.headers['x-request-id'];
+        const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+        res.setHeader('x-request-id', requestId);
+        const requestLog = log.child({ requestId });
+        try {
+          const claims = await verifier.verify(bearerToken(req.headers.authorization));
+          const actor = await provisionActor(dataSource, claims);
+          return new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+        } catch (error) {
+          if (error instanceof AppError) {
+            throw new GraphQLError(error.message, { extensions: { code: error.code, requestId, http: { status: 401 } } });
+          }
+          requestLog.error({ err: error }, 'request context failed');
+          throw new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+        }
+      },
+    }),
+  );
+
+  return {
+    httpServer,
+    apollo,
+    async stop() {
+      await apollo.stop(); // drains the HTTP server: in-flight requests finish
+    },
+  };
+}
+
+function bearerToken(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!match) throw new UnauthenticatedError('Authorization: Bearer <JWT> is required');
+  return match[1];
+}
