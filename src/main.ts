@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     }, 25_000);
     try {
       await app.stop();
+      log.info('HTTP drained');
       await dataSource.destroy();
       if (embedded) await embedded.stop();
       clearTimeout(timer);

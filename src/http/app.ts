@@ -79,6 +79,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     schema: await buildAppSchema(),
     introspection: config.introspection,
     csrfPrevention: true,
+    stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain, then pool, then the embedded server
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: armor.validationRules,
