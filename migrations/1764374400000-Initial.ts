@@ -16,10 +16,10 @@ export class Initial1764374400000 implements MigrationInterface {
         name text NOT NULL,
         time_zone text NOT NULL DEFAULT 'UTC',
         holiday_country text,
-        contract_terminated_at timestamptz,
+        contract_terminated_at timestamptz(3),
         retention_days int NOT NULL DEFAULT 90 CHECK (retention_days BETWEEN 0 AND 90),
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await q.query(`
       CREATE TABLE users (
@@ -28,8 +28,8 @@ export class Initial1764374400000 implements MigrationInterface {
         name text NOT NULL,
         email text,
         roles text[] NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, id)
       )`);
     await q.query(`
@@ -51,18 +51,18 @@ export class Initial1764374400000 implements MigrationInterface {
         complainant_email text,
         complainant_phone text,
         involves_child_under13 boolean NOT NULL DEFAULT false,
-        complainant_erased_at timestamptz,
+        complainant_erased_at timestamptz(3),
         assignee_id text,
-        received_at timestamptz NOT NULL,
-        acknowledged_at timestamptz,
-        resolved_at timestamptz,
-        closed_at timestamptz,
+        received_at timestamptz(3) NOT NULL,
+        acknowledged_at timestamptz(3),
+        resolved_at timestamptz(3),
+        closed_at timestamptz(3),
         outcome text,
         resolution_summary text,
-        next_due_at timestamptz,
+        next_due_at timestamptz(3),
         version int NOT NULL DEFAULT 1,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now(),
         FOREIGN KEY (tenant_id, assignee_id) REFERENCES users(tenant_id, id)
       )`);
     await q.query(`CREATE UNIQUE INDEX complaints_tenant_reference_key ON complaints (tenant_id, reference)`);
@@ -79,8 +79,8 @@ export class Initial1764374400000 implements MigrationInterface {
         body text NOT NULL,
         internal boolean NOT NULL DEFAULT true,
         author_id text,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX notes_complaint_idx ON notes (complaint_id, created_at)`);
 
@@ -92,10 +92,10 @@ export class Initial1764374400000 implements MigrationInterface {
         from_stage text,
         to_stage text NOT NULL,
         reason text NOT NULL,
-        at timestamptz NOT NULL,
+        at timestamptz(3) NOT NULL,
         actor_id text,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX stage_transitions_complaint_idx ON stage_transitions (complaint_id, at)`);
 
@@ -113,8 +113,8 @@ export class Initial1764374400000 implements MigrationInterface {
         pausable boolean NOT NULL,
         starts_on text NOT NULL DEFAULT 'STAGE_ENTERED',
         source text NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE UNIQUE INDEX sla_policies_tenant_key ON sla_policies (tenant_id, regime, stage, kind)`);
 
@@ -129,19 +129,19 @@ export class Initial1764374400000 implements MigrationInterface {
         stage text NOT NULL,
         status text NOT NULL,
         terms jsonb NOT NULL DEFAULT '{}',
-        started_at timestamptz NOT NULL,
-        due_at timestamptz NOT NULL,
-        warn_at timestamptz,
-        warned_at timestamptz,
-        paused_at timestamptz,
+        started_at timestamptz(3) NOT NULL,
+        due_at timestamptz(3) NOT NULL,
+        warn_at timestamptz(3),
+        warned_at timestamptz(3),
+        paused_at timestamptz(3),
         remaining_on_pause double precision,
-        met_at timestamptz,
-        breached_at timestamptz,
-        cancelled_at timestamptz,
+        met_at timestamptz(3),
+        breached_at timestamptz(3),
+        cancelled_at timestamptz(3),
         extended boolean NOT NULL DEFAULT false,
         extension_reason text,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX sla_timers_complaint_idx ON sla_timers (complaint_id)`);
     await q.query(`CREATE INDEX sla_timers_status_due_idx ON sla_timers (tenant_id, status, due_at)`);
@@ -156,7 +156,7 @@ export class Initial1764374400000 implements MigrationInterface {
         action text NOT NULL,
         actor_id text,
         actor_role text,
-        at timestamptz NOT NULL,
+        at timestamptz(3) NOT NULL,
         changes jsonb NOT NULL DEFAULT '{}',
         request_id text,
         prev_hash text,
@@ -171,7 +171,7 @@ export class Initial1764374400000 implements MigrationInterface {
         key text NOT NULL,
         request_hash text NOT NULL,
         complaint_id uuid REFERENCES complaints(id),
-        created_at timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, key)
       )`);
     await q.query(`

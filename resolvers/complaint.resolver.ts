@@ -7,7 +7,7 @@ import { auditTrail } from '../src/services/audit.service';
 import { fileComplaint } from '../src/services/complaint-intake.service';
 import { getComplaint, getComplaintByReference, listComplaints } from '../src/services/complaint-query.service';
 import { Complaint } from '../entities';
-import { ComplaintsArgs, FileComplaintArgs, PageArgs } from './types/inputs';
+import { AuditPageArgs, ComplaintsArgs, FileComplaintArgs } from './types/inputs';
 import {
   AuditEventConnection, ComplainantType, ComplaintConnection, ComplaintType, NoteType, SlaTimerType, StageTransitionType, UserType,
 } from './types/objects';
@@ -76,7 +76,7 @@ export class ComplaintResolver {
   }
 
   @FieldResolver(() => AuditEventConnection)
-  auditTrail(@Root() c: Complaint, @Ctx() ctx: RequestContext, @Args() { first, after }: PageArgs) {
+  auditTrail(@Root() c: Complaint, @Ctx() ctx: RequestContext, @Args() { first, after }: AuditPageArgs) {
     return auditTrail(ctx, c.id, first, after);
   }
 }

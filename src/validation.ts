@@ -1,5 +1,5 @@
 import { iso31661, iso31662 } from 'iso-3166';
-import { registerDecorator, ValidationArguments, ValidationError, ValidationOptions } from 'class-validator';
+import { isEmail, registerDecorator, ValidationArguments, ValidationError, ValidationOptions } from 'class-validator';
 
 const JURISDICTIONS = new Set<string>([...iso31661.map((c) => c.alpha2), ...iso31662.map((s) => s.code)]);
 
@@ -16,6 +16,18 @@ export function IsJurisdiction(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: 'must be an ISO 3166-1 alpha-2 country or ISO 3166-2 subdivision code (e.g. DE, US-CA)', ...options },
       validator: { validate: isJurisdiction },
+    });
+}
+
+/** An email address, or nothing (null/undefined): for contact fields where another may stand in. */
+export function IsEmailOrAbsent(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isEmailOrAbsent',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be an email address', ...options },
+      validator: { validate: (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length <= 320 && isEmail(v)) },
     });
 }
 

@@ -6,7 +6,7 @@ import {
   ComplaintOrderField, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel, OrderDirection,
   ProcessingRole, Regime,
 } from '../../src/domain/enums';
-import { IsJurisdiction, IsNotInFuture, RequiresOneOf } from '../../src/validation';
+import { IsEmailOrAbsent, IsJurisdiction, IsNotInFuture, RequiresOneOf } from '../../src/validation';
 import { DateTimeScalar } from './scalars';
 import './enums';
 
@@ -19,8 +19,8 @@ export class ComplainantInput {
   @Field() @Length(1, 200) @Matches(/\S/, { message: 'must not be blank' })
   name: string;
 
-  @Field(() => String, { nullable: true }) @IsOptional() @IsEmail({}, { message: 'must be an email address' }) @MaxLength(320)
-  @RequiresOneOf(['email', 'phone'])
+  // No @IsOptional here: it would skip the one-of check when email is absent.
+  @Field(() => String, { nullable: true }) @IsEmailOrAbsent() @RequiresOneOf(['email', 'phone'])
   email?: string | null;
 
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(PHONE, { message: PHONE_MESSAGE })
@@ -104,6 +104,16 @@ export class ComplaintOrder {
 @ArgsType()
 export class PageArgs {
   @Field(() => Int, { defaultValue: 20 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
+  first: number;
+
+  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
+  after?: string | null;
+}
+
+/** Complaint.auditTrail: the contract's default page is 50 events, like Query.auditTrail. */
+@ArgsType()
+export class AuditPageArgs {
+  @Field(() => Int, { defaultValue: 50 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
   first: number;
 
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)

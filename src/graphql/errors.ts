@@ -12,11 +12,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, ex
   }
   const code = formatted.extensions?.code;
   if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  // The request id survives masking: a failed context (e.g. the database is down) has no later hook to add it.
+  const requestId = formatted.extensions?.requestId;
   return {
     message: exposeDetails ? formatted.message : INTERNAL_MESSAGE,
     locations: formatted.locations,
     path: formatted.path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(exposeDetails && formatted.extensions?.stacktrace ? { stacktrace: formatted.extensions.stacktrace } : {}) },
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...(typeof requestId === 'string' ? { requestId } : {}),
+      ...(exposeDetails && formatted.extensions?.stacktrace ? { stacktrace: formatted.extensions.stacktrace } : {}),
+    },
   };
 }
 

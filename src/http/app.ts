@@ -46,7 +46,8 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     maxDepth: { n: QUERY_LIMITS.maxDepth },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
     costLimit: { maxCost: QUERY_LIMITS.maxCost },
-    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    // Enforced by Apollo's parser below: armor's token plugin throws outside the pipeline (HTTP 500).
+    maxTokens: { enabled: false },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
     blockFieldSuggestion: { enabled: config.isProduction },
   }).protect();
@@ -81,6 +82,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     csrfPrevention: true,
     stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain, then pool, then the embedded server
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: armor.validationRules,
     plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],

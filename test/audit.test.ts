@@ -1,0 +1,346 @@
+import { appendAudit } from '../src/audit/audit-chain';
+import { Role } from '../src/auth/roles';
+import { RequestContext } from '../src/context';
+import { transaction } from '../src/db/transaction';
+import { AuditAction } from '../src/domain/enums';
+import { createLogger } from '../src/logger';
+import { complaintInput, FILE_COMPLAINT } from './support/factories';
+import { errorCode, GqlResult, startTestApp, TestApp } from './support/harness';
+
+const TENANT = 'audit';
+const EVENT_FIELDS = `sequence action actor { id name } actorRole at changes requestId prevHash hash complaintId`;
+const AUDIT_TRAIL = `query ($id: ID!, $first: Int, $after: String) {
+  auditTrail(complaintId: $id, first: $first, after: $after) { edges { cursor node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } }
+}`;
+const NESTED_AUDIT_TRAIL = `query ($id: ID!, $first: Int, $after: String) {
+  complaint(id: $id) { auditTrail(first: $first, after: $after) { edges { cursor node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }
+}`;
+const VERIFY = `query ($id: ID!) { verifyAuditTrail(complaintId: $id) { valid eventsChecked brokenAtSequence } }`;
+
+const CHILD = { name: 'Tilly Tiny', email: 'parent@tiny.example', involvesChildUnder13: true };
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const token = (role: Role, sub?: string) => t.token(role, { tid: TENANT, ...(sub ? { sub } : {}) });
+
+async function file(input: Record<string, unknown> = complaintInput()): Promise<{ id: string; reference: string }> {
+  const res = await t.gql(await token(Role.AGENT), FILE_COMPLAINT, { input });
+  expect(res.errors).toBeUndefined();
+  return res.data.fileComplaint;
+}
+
+async function trail(id: string, variables: Record<string, unknown> = {}) {
+  const res = await t.gql(await token(Role.DPO), AUDIT_TRAIL, { id, ...variables });
+  expect(res.errors).toBeUndefined();
+  return res.data.auditTrail;
+}
+
+async function verify(id: string, role: Role = Role.DPO): Promise<GqlResult> {
+  return t.gql(await token(role), VERIFY, { id });
+}
+
+/** POST /graphql with extra headers; returns the body and the response headers. */
+async function gqlWithHeaders(bearer: string, headers: Record<string, string>, query: string, variables: Record<string, unknown>) {
+  const req = t.http().post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${bearer}`);
+  for (const [name, value] of Object.entries(headers)) req.set(name, value);
+  const res = await req.send({ query, variables });
+  return { body: res.body, headers: res.headers };
+}
+
+/** Tampering as an attacker with owner rights would: triggers off, change, triggers back on, in one transaction. */
+async function withTriggersDisabled(statement: string, params: unknown[]): Promise<void> {
+  await t.sql('BEGIN');
+  try {
+    await t.sql('ALTER TABLE audit_events DISABLE TRIGGER USER');
+    await t.sql(statement, params);
+    await t.sql('ALTER TABLE audit_events ENABLE TRIGGER USER');
+    await t.sql('COMMIT');
+  } catch (error) {
+    await t.sql('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
+ * Extends a complaint's chain with a system event (as a timer would) through the one audit
+ * writer: no mutation yet appends a third event, and a gap or change in the middle needs one.
+ */
+async function appendSystemEvent(complaintId: string): Promise<void> {
+  const actor = { userId: 'fixture', tenantId: TENANT, roles: [Role.DPO], name: 'fixture', email: null };
+  const ctx = new RequestContext(t.dataSource, 'fixture-request-id', createLogger('silent'), actor);
+  await transaction(ctx, (tx) => appendAudit(tx, complaintId, AuditAction.SLA_STARTED, { kind: { from: null, to: 'RESPOND' } }, { system: true }));
+}
+
+async function storedEvents(complaintId: string) {
+  return t.sql('SELECT * FROM audit_events WHERE complaint_id = $1 ORDER BY sequence', [complaintId]);
+}
+
+describe('the trail of a new complaint', () => {
+  test('starts with COMPLAINT_FILED at sequence 1, naming the actor, role, time and request, with no previous hash', async () => {
+    const before = Date.now();
+    const complaint = await file();
+
+    const { edges, pageInfo } = await trail(complaint.id);
+
+    expect(edges).toHaveLength(1);
+    const event = edges[0].node;
+    expect(event).toMatchObject({
+      sequence: 1,
+      action: 'COMPLAINT_FILED',
+      actor: { id: `${TENANT}-agent`, name: `AGENT of ${TENANT}` },
+      actorRole: 'AGENT',
+      complaintId: complaint.id,
+      prevHash: null,
+    });
+    expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(event.requestId).toEqual(expect.any(String));
+    expect(Date.parse(event.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(event.at)).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(pageInfo.hasNextPage).toBe(false);
+  });
+
+  test.each([Role.DPO, Role.COMPLIANCE_OFFICER, Role.ADMIN])('%s verifies it as an intact chain of one event', async (role) => {
+    const complaint = await file();
+
+    const res = await verify(complaint.id, role);
+
+    expect(res.errors).toBeUndefined();
+    expect(res.data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 1, brokenAtSequence: null });
+  });
+
+  test('an AGENT may not verify a trail (FORBIDDEN)', async () => {
+    const complaint = await file();
+
+    const res = await verify(complaint.id, Role.AGENT);
+
+    expect(errorCode(res)).toBe('FORBIDDEN');
+    expect(res.data).toBeNull();
+  });
+
+  test.each([Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('%s reads the trail', async (role) => {
+    const complaint = await file();
+
+    const res = await t.gql(await token(role), AUDIT_TRAIL, { id: complaint.id });
+
+    expect(res.errors).toBeUndefined();
+    expect(res.data.auditTrail.edges.map((e: any) => e.node.action)).toEqual(['COMPLAINT_FILED']);
+  });
+
+  test('a case involving a child under 13 adds CHILD_DATA_FLAGGED at sequence 2, chained to event 1', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+
+    const { edges } = await trail(complaint.id);
+
+    expect(edges.map((e: any) => [e.node.sequence, e.node.action])).toEqual([[1, 'COMPLAINT_FILED'], [2, 'CHILD_DATA_FLAGGED']]);
+    expect(edges[1].node.prevHash).toBe(edges[0].node.hash);
+    expect(edges[1].node.hash).not.toBe(edges[0].node.hash);
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
+  });
+
+  test("records that the complainant's name, email, phone and the description were set, never their values", async () => {
+    const pii = { name: 'Wilhelmina Wexford', email: 'wilhelmina@wexford.example', phone: '+44 20 7946 0018' };
+    const description = 'My neighbour Bartholomew Quince saw my medical file on your portal';
+    const complaint = await file(complaintInput({ complainant: pii, description }));
+
+    const [{ node: event }] = (await trail(complaint.id)).edges;
+    const [stored] = await t.sql<{ changes: string }>('SELECT changes::text AS changes FROM audit_events WHERE complaint_id = $1 AND sequence = 1', [complaint.id]);
+
+    for (const text of [JSON.stringify(event.changes), stored.changes]) {
+      for (const value of [pii.name, pii.email, pii.phone, description, 'Wilhelmina', 'wexford', '7946', 'Bartholomew']) {
+        expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+      }
+    }
+    expect(event.changes).toMatchObject({
+      'complainant.name': { changed: true },
+      'complainant.email': { changed: true },
+      'complainant.phone': { changed: true },
+      description: { changed: true },
+      reference: { from: null, to: complaint.reference },
+    });
+  });
+});
+
+describe('the request id', () => {
+  test('the X-Request-Id the client sends is the requestId of the event it caused', async () => {
+    const requestId = 'client-req.0042_abc';
+    const { body, headers } = await gqlWithHeaders(await token(Role.AGENT), { 'x-request-id': requestId }, FILE_COMPLAINT, { input: complaintInput() });
+    expect(body.errors).toBeUndefined();
+
+    const [{ node: event }] = (await trail(body.data.fileComplaint.id)).edges;
+
+    expect(headers['x-request-id']).toBe(requestId);
+    expect(event.requestId).toBe(requestId);
+    expect(await t.sql('SELECT request_id FROM audit_events WHERE complaint_id = $1', [body.data.fileComplaint.id])).toEqual([{ request_id: requestId }]);
+  });
+
+  test.each([
+    ['too short', 'abc1234'],
+    ['with a space', 'client req 0042'],
+    ['with a slash', 'client/req/0042'],
+  ])('an X-Request-Id %s is replaced by the id the server returns, which the event records', async (_label, sent) => {
+    const { body, headers } = await gqlWithHeaders(await token(Role.AGENT), { 'x-request-id': sent }, FILE_COMPLAINT, { input: complaintInput() });
+    expect(body.errors).toBeUndefined();
+
+    const [{ node: event }] = (await trail(body.data.fileComplaint.id)).edges;
+
+    expect(headers['x-request-id']).toMatch(/^[A-Za-z0-9._-]{8,128}$/);
+    expect(headers['x-request-id']).not.toBe(sent);
+    expect(event.requestId).toBe(headers['x-request-id']);
+  });
+});
+
+describe('paging through a trail', () => {
+  let complaint: { id: string };
+  beforeAll(async () => {
+    complaint = await file(complaintInput({ complainant: CHILD }));
+  });
+
+  test.each([
+    ['auditTrail(complaintId)', AUDIT_TRAIL, (data: any) => data.auditTrail],
+    ['Complaint.auditTrail', NESTED_AUDIT_TRAIL, (data: any) => data.complaint.auditTrail],
+  ])('%s returns the events in sequence order, one page at a time', async (_label, query, pick) => {
+    const dpo = await token(Role.DPO);
+    const page = async (variables: Record<string, unknown>) => {
+      const res = await t.gql(dpo, query, { id: complaint.id, ...variables });
+      expect(res.errors).toBeUndefined();
+      return pick(res.data);
+    };
+
+    const first = await page({ first: 1 });
+    const second = await page({ first: 1, after: first.pageInfo.endCursor });
+    const beyond = await page({ first: 1, after: second.pageInfo.endCursor });
+    const all = await page({});
+
+    expect(first.edges.map((e: any) => e.node.sequence)).toEqual([1]);
+    expect(first.pageInfo).toEqual({ hasNextPage: true, endCursor: first.edges[0].cursor });
+    expect(second.edges.map((e: any) => e.node.sequence)).toEqual([2]);
+    expect(second.pageInfo).toEqual({ hasNextPage: false, endCursor: second.edges[0].cursor });
+    expect(beyond).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(all.edges.map((e: any) => [e.node.sequence, e.node.action])).toEqual([[1, 'COMPLAINT_FILED'], [2, 'CHILD_DATA_FLAGGED']]);
+    expect(all.pageInfo.hasNextPage).toBe(false);
+  });
+
+  test('the nested Complaint.auditTrail returns the same events as auditTrail(complaintId)', async () => {
+    const nested = await t.gql(await token(Role.DPO), NESTED_AUDIT_TRAIL, { id: complaint.id });
+
+    expect(nested.errors).toBeUndefined();
+    expect(nested.data.complaint.auditTrail).toEqual(await trail(complaint.id));
+  });
+
+  test.each([
+    ['auditTrail(complaintId)', AUDIT_TRAIL],
+    ['Complaint.auditTrail', NESTED_AUDIT_TRAIL],
+  ])('%s refuses pages larger than 100 (BAD_USER_INPUT)', async (_label, query) => {
+    const res = await t.gql(await token(Role.DPO), query, { id: complaint.id, first: 101 });
+
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+  });
+
+  test('both audit trail fields default to pages of 50, as the contract says', async () => {
+    const res = await t.gql(await token(Role.DPO), `{
+      query: __type(name: "Query") { fields { name args { name defaultValue } } }
+      complaint: __type(name: "Complaint") { fields { name args { name defaultValue } } }
+    }`);
+    const firstDefault = (type: any) => type.fields.find((f: any) => f.name === 'auditTrail').args.find((a: any) => a.name === 'first').defaultValue;
+
+    expect(res.errors).toBeUndefined();
+    expect(firstDefault(res.data.query)).toBe('50');
+    expect(firstDefault(res.data.complaint)).toBe('50');
+  });
+});
+
+describe('tamper evidence', () => {
+  test('an event altered in the database is named by verifyAuditTrail', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+    await appendSystemEvent(complaint.id);
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
+
+    await withTriggersDisabled(`UPDATE audit_events SET changes = '{"involvesChildUnder13": {"from": false, "to": false}}' WHERE complaint_id = $1 AND sequence = 2`, [complaint.id]);
+
+    const res = await verify(complaint.id);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.verifyAuditTrail).toMatchObject({ valid: false, brokenAtSequence: 2 });
+  });
+
+  test('a change to the first event is named as sequence 1', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+
+    await withTriggersDisabled(`UPDATE audit_events SET actor_id = 'someone-else' WHERE complaint_id = $1 AND sequence = 1`, [complaint.id]);
+
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toMatchObject({ valid: false, brokenAtSequence: 1 });
+  });
+
+  test('a change to the last event of a two-event trail is named as sequence 2', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+
+    await withTriggersDisabled(`UPDATE audit_events SET at = at - interval '1 day' WHERE complaint_id = $1 AND sequence = 2`, [complaint.id]);
+
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toMatchObject({ valid: false, brokenAtSequence: 2 });
+  });
+
+  test('an event deleted from the middle of the trail (a gap) is reported at the gap', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+    await appendSystemEvent(complaint.id);
+
+    await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 2', [complaint.id]);
+
+    const { valid, brokenAtSequence } = (await verify(complaint.id)).data.verifyAuditTrail;
+    expect(valid).toBe(false);
+    // The missing sequence 2, or sequence 3 whose predecessor is gone: either names the gap.
+    expect([2, 3]).toContain(brokenAtSequence);
+  });
+
+  test('a deleted first event is reported', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+
+    await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 1', [complaint.id]);
+
+    const { valid, brokenAtSequence } = (await verify(complaint.id)).data.verifyAuditTrail;
+    expect(valid).toBe(false);
+    expect([1, 2]).toContain(brokenAtSequence);
+  });
+});
+
+describe('the trail is append-only in the database', () => {
+  let complaint: { id: string };
+  let snapshot: unknown[];
+  beforeAll(async () => {
+    complaint = await file(complaintInput({ complainant: CHILD }));
+    snapshot = await storedEvents(complaint.id);
+  });
+
+  test.each([
+    ['UPDATE', `UPDATE audit_events SET action = 'CLOSED' WHERE complaint_id = $1`, true],
+    ['DELETE', 'DELETE FROM audit_events WHERE complaint_id = $1', true],
+    ['TRUNCATE', 'TRUNCATE audit_events', false],
+  ])('%s is rejected even for the owner (superuser)', async (_op, statement, hasParam) => {
+    await expect(t.sql(statement, hasParam ? [complaint.id] : undefined)).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
+
+    expect(await storedEvents(complaint.id)).toEqual(snapshot);
+  });
+
+  test.each([
+    ['UPDATE', `UPDATE audit_events SET action = 'CLOSED' WHERE complaint_id = $1`, true],
+    ['DELETE', 'DELETE FROM audit_events WHERE complaint_id = $1', true],
+    ['TRUNCATE', 'TRUNCATE audit_events', false],
+  ])('the API role cms_app has no %s privilege on it', async (_op, statement, hasParam) => {
+    await t.sql('BEGIN');
+    try {
+      await t.sql('SET LOCAL ROLE cms_app');
+      await t.sql(`SELECT set_config('app.tenant_id', $1, true)`, [TENANT]);
+      await expect(t.sql(statement, hasParam ? [complaint.id] : undefined)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied/) });
+    } finally {
+      await t.sql('ROLLBACK');
+    }
+
+    expect(await storedEvents(complaint.id)).toEqual(snapshot);
+  });
+
+  test('the trail still verifies after the refused changes', async () => {
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
+  });
+});
