@@ -12,6 +12,7 @@ import type { AppConfig } from '../config';
 import { RequestContext } from '../context';
 import { AppError, UnauthenticatedError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
+import { costLimitPlugin } from '../graphql/complexity';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { provisionActor } from '../services/provisioning.service';
@@ -33,7 +34,7 @@ export interface RunningApp {
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Limits against abusive queries (SPEC §10). */
-export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 10000, maxTokens: 5000, maxDirectives: 20 };
+export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 50000, maxTokens: 5000, maxDirectives: 20 };
 
 export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({ secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
@@ -45,7 +46,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
-    costLimit: { maxCost: QUERY_LIMITS.maxCost },
+    costLimit: { enabled: false }, // page-size aware: see src/graphql/complexity.ts
     // Enforced by Apollo's parser below: armor's token plugin throws outside the pipeline (HTTP 500).
     maxTokens: { enabled: false },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
@@ -76,8 +77,9 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     },
   };
 
+  const schema = await buildAppSchema();
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildAppSchema(),
+    schema,
     introspection: config.introspection,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain, then pool, then the embedded server
@@ -85,7 +87,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: armor.validationRules,
-    plugins: [...armor.plugins, ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],
+    plugins: [...armor.plugins, costLimitPlugin(schema, QUERY_LIMITS.maxCost), ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();
