@@ -75,6 +75,13 @@ export class Complaint extends TenantScoped {
   @Column({ name: 'resolution_summary', type: 'text', nullable: true })
   resolutionSummary: string | null;
 
+  /** The DPA panel's advice (SPEC §4: recordPanelAdvice starts the COMPLY clock). */
+  @Column({ name: 'panel_advice_summary', type: 'text', nullable: true })
+  panelAdviceSummary: string | null;
+
+  @Column({ name: 'panel_advice_at', type: 'timestamptz', nullable: true })
+  panelAdviceAt: Date | null;
+
   /** Earliest dueAt among RUNNING timers, kept by the SLA service for ordering and filters. */
   @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true })
   nextDueAt: Date | null;

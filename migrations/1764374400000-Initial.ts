@@ -59,6 +59,8 @@ export class Initial1764374400000 implements MigrationInterface {
         closed_at timestamptz(3),
         outcome text,
         resolution_summary text,
+        panel_advice_summary text,
+        panel_advice_at timestamptz(3),
         next_due_at timestamptz(3),
         version int NOT NULL DEFAULT 1,
         created_at timestamptz(3) NOT NULL DEFAULT now(),

@@ -1,0 +1,128 @@
+import { appendAudit } from '../audit/audit-chain';
+import type { RequestContext, TxContext } from '../context';
+import { AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, ProcessingRole, Regime } from '../domain/enums';
+import { checkEscalation } from '../domain/escalation';
+import { checkOutcome, checkStatusTransition, StatusTransition, STATUS_TRANSITIONS } from '../domain/status';
+import { BadUserInputError, InvalidTransitionError } from '../errors';
+import { Complaint, StageTransition } from '../../entities';
+import { changeComplaint, enforce, saveComplaint } from './complaint-mutation';
+import { sla } from './sla-hooks';
+
+type Version = number | null | undefined;
+
+async function stagesVisited(tx: TxContext, complaintId: string): Promise<ComplaintStage[]> {
+  const rows = await tx.manager.find(StageTransition, { where: { complaintId }, select: { toStage: true } });
+  return rows.map((r) => r.toStage as ComplaintStage);
+}
+
+/** escalateComplaint: moves the case up the recourse path of SPEC §4 (src/domain/escalation.ts). */
+export function escalateComplaint(ctx: RequestContext, id: string, to: ComplaintStage, reason: string, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'escalateComplaint', expectedVersion }, async (tx, c) => {
+    const from = c.stage as ComplaintStage;
+    enforce(
+      checkEscalation(
+        {
+          stage: from,
+          status: c.status as ComplaintStatus,
+          dataContext: c.dataContext as DataContext,
+          processingRole: c.processingRole as ProcessingRole,
+          regimes: c.regimes as Regime[],
+          rights: c.rights as DataSubjectRight[],
+          stagesVisited: await stagesVisited(tx, c.id),
+        },
+        to,
+      ),
+    );
+    const at = new Date();
+    const before = { stage: c.stage, status: c.status, outcome: c.outcome, resolvedAt: c.resolvedAt };
+    await sla().stageLeft(tx, c, from, at);
+    await saveComplaint(tx, c, { stage: to, status: ComplaintStatus.OPEN, outcome: null, resolvedAt: null, resolutionSummary: null });
+    await tx.manager.insert(StageTransition, { tenantId: tx.tenantId, complaintId: c.id, fromStage: from, toStage: to, reason, at, actorId: tx.user.userId });
+    await appendAudit(tx, c.id, AuditAction.STAGE_ESCALATED, {
+      stage: { from: before.stage, to },
+      ...(before.status !== ComplaintStatus.OPEN ? { status: { from: before.status, to: ComplaintStatus.OPEN } } : {}),
+      ...(before.outcome ? { outcome: { from: before.outcome, to: null } } : {}),
+      reason,
+    }, { at });
+    await sla().stageEntered(tx, c, at);
+  });
+}
+
+async function moveStatus(tx: TxContext, c: Complaint, transition: StatusTransition, patch: Partial<Complaint>, action: AuditAction, extra: Record<string, unknown>, at: Date): Promise<void> {
+  enforce(checkStatusTransition(c.status as ComplaintStatus, transition));
+  const from = c.status;
+  await saveComplaint(tx, c, { status: STATUS_TRANSITIONS[transition].to, ...patch });
+  await appendAudit(tx, c.id, action, { status: { from, to: c.status }, ...extra }, { at });
+}
+
+export function awaitComplainant(ctx: RequestContext, id: string, reason: string, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'awaitComplainant', expectedVersion }, async (tx, c) => {
+    const at = new Date();
+    await moveStatus(tx, c, 'awaitComplainant', {}, AuditAction.STATUS_CHANGED, { reason }, at);
+    await sla().paused(tx, c, at);
+  });
+}
+
+export function resumeComplaint(ctx: RequestContext, id: string, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'resumeComplaint', expectedVersion }, async (tx, c) => {
+    const at = new Date();
+    await moveStatus(tx, c, 'resumeComplaint', {}, AuditAction.STATUS_CHANGED, {}, at);
+    await sla().resumed(tx, c, at);
+  });
+}
+
+export function resolveComplaint(ctx: RequestContext, id: string, outcome: ComplaintOutcome, summary: string, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'resolveComplaint', expectedVersion }, async (tx, c) => {
+    enforce(checkStatusTransition(c.status as ComplaintStatus, 'resolveComplaint'));
+    enforce(checkOutcome({ processingRole: c.processingRole as ProcessingRole, rights: c.rights as DataSubjectRight[], stage: c.stage as ComplaintStage }, outcome));
+    const at = new Date();
+    if (c.status === ComplaintStatus.AWAITING_COMPLAINANT) await sla().resumed(tx, c, at);
+    await moveStatus(tx, c, 'resolveComplaint', { outcome, resolutionSummary: summary, resolvedAt: at }, AuditAction.RESOLVED, {
+      outcome: { from: null, to: outcome },
+      resolutionSummary: { from: null, to: summary },
+      resolvedAt: { from: null, to: at.toISOString() },
+    }, at);
+    await sla().resolved(tx, c, at);
+  });
+}
+
+export function reopenComplaint(ctx: RequestContext, id: string, reason: string, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'reopenComplaint', expectedVersion }, async (tx, c) => {
+    const previous = { outcome: c.outcome, resolvedAt: c.resolvedAt?.toISOString() ?? null };
+    await moveStatus(tx, c, 'reopenComplaint', { outcome: null, resolutionSummary: null, resolvedAt: null }, AuditAction.REOPENED, {
+      outcome: { from: previous.outcome, to: null },
+      resolvedAt: { from: previous.resolvedAt, to: null },
+      reason,
+    }, new Date());
+  });
+}
+
+export function closeComplaint(ctx: RequestContext, id: string, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'closeComplaint', expectedVersion }, async (tx, c) => {
+    const at = new Date();
+    await moveStatus(tx, c, 'closeComplaint', { closedAt: at }, AuditAction.CLOSED, { closedAt: { from: null, to: at.toISOString() } }, at);
+    await sla().closed(tx, c, at);
+  });
+}
+
+/** DPF Supplemental Principle 5: the DPA panel's advice starts the 25-day COMPLY clock. */
+export function recordPanelAdvice(ctx: RequestContext, id: string, summary: string, deliveredAt: Date | null | undefined, expectedVersion: Version): Promise<Complaint> {
+  return changeComplaint(ctx, id, { operation: 'recordPanelAdvice', expectedVersion }, async (tx, c) => {
+    if (c.stage !== ComplaintStage.DPA_PANEL) {
+      throw new InvalidTransitionError('PANEL_ADVICE_AT_DPA_PANEL', `Panel advice is recorded at stage DPA_PANEL; the case is at ${c.stage}`);
+    }
+    if (c.status === ComplaintStatus.RESOLVED) {
+      throw new InvalidTransitionError('PANEL_ADVICE_OPEN_CASE', 'Panel advice is recorded on an open case; this one is RESOLVED');
+    }
+    if (c.panelAdviceAt) {
+      throw new InvalidTransitionError('PANEL_ADVICE_ONCE', `The panel's advice was already recorded at ${c.panelAdviceAt.toISOString()}`);
+    }
+    const at = deliveredAt ?? new Date();
+    const entered = (await tx.manager.findOne(StageTransition, { where: { complaintId: c.id, toStage: ComplaintStage.DPA_PANEL }, order: { at: 'DESC' } }))?.at;
+    if (at.getTime() > Date.now()) throw new BadUserInputError({ deliveredAt: 'must not be in the future' });
+    if (entered && at < entered) throw new BadUserInputError({ deliveredAt: `must not be before the case reached DPA_PANEL (${entered.toISOString()})` });
+    await saveComplaint(tx, c, { panelAdviceSummary: summary, panelAdviceAt: at });
+    await appendAudit(tx, c.id, AuditAction.PANEL_ADVICE_RECORDED, { panelAdvice: { from: null, to: summary }, deliveredAt: { from: null, to: at.toISOString() } });
+    await sla().panelAdviceRecorded(tx, c, at);
+  });
+}

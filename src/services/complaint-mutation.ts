@@ -1,0 +1,49 @@
+import type { RequestContext, TxContext } from '../context';
+import { transaction } from '../db/transaction';
+import { Verdict } from '../domain/escalation';
+import { checkNotClosed } from '../domain/status';
+import { ConflictError, InvalidTransitionError } from '../errors';
+import { Complaint } from '../../entities';
+import { loadComplaint } from './complaint-query.service';
+
+export interface MutationOptions {
+  /** Names the operation in "the case is CLOSED" refusals. */
+  operation: string;
+  expectedVersion?: number | null;
+  /** Erasure is the one change a CLOSED case accepts. */
+  allowClosed?: boolean;
+}
+
+/**
+ * One change to one case: locks the row (concurrent changes queue, never lose an update),
+ * checks `expectedVersion` (CONFLICT) and the closed rule, runs `work`, and returns the
+ * case as committed. `work` saves with `saveComplaint` and audits through appendAudit.
+ */
+export async function changeComplaint(ctx: RequestContext, id: string, options: MutationOptions, work: (tx: TxContext, complaint: Complaint) => Promise<void>): Promise<Complaint> {
+  return transaction(ctx, async (tx) => {
+    const complaint = await loadComplaint(tx, id, { lock: true });
+    if (options.expectedVersion !== undefined && options.expectedVersion !== null && options.expectedVersion !== complaint.version) {
+      throw new ConflictError(options.expectedVersion, complaint.version);
+    }
+    if (!options.allowClosed) enforce(checkNotClosed(complaint.status, options.operation));
+    await work(tx, complaint);
+    return loadComplaint(tx, id);
+  });
+}
+
+/** Writes changed columns, bumps `version` and `updatedAt`. */
+export async function saveComplaint(tx: TxContext, complaint: Complaint, patch: Partial<Complaint>): Promise<void> {
+  Object.assign(complaint, patch);
+  await tx.manager
+    .createQueryBuilder()
+    .update(Complaint)
+    .set({ ...(patch as object), version: () => 'version + 1', updatedAt: () => 'now()' })
+    .where('id = :id', { id: complaint.id })
+    .execute();
+  complaint.version += 1;
+}
+
+/** Throws INVALID_TRANSITION naming the rule when a domain check refuses. */
+export function enforce(verdict: Verdict): void {
+  if (!verdict.allowed) throw new InvalidTransitionError(verdict.rule, verdict.message);
+}
