@@ -1,4 +1,5 @@
 import { Initial1764374400000 } from './1764374400000-Initial';
+import { SlaWorker1764374500000 } from './1764374500000-SlaWorker';
 
 /** Every migration, in order. Schema changes happen here and nowhere else. */
-export const MIGRATIONS = [Initial1764374400000];
+export const MIGRATIONS = [Initial1764374400000, SlaWorker1764374500000];

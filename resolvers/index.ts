@@ -2,6 +2,7 @@ import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './act
 import { AuditResolver } from './audit.resolver';
 import { ComplaintResolver } from './complaint.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
+import { SlaResolver } from './sla.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;

@@ -21,6 +21,7 @@ const schema = z
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().min(1).default('.data'),
+    SLA_WORKER: z.enum(['in-process', 'off'], { message: "must be 'in-process' or 'off' (then run npm run worker)" }).default('in-process'),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {

@@ -24,7 +24,14 @@ export class RequestContext {
     readonly actor: Actor | null,
     /** Set inside a transaction: every query must go through it so RLS applies. */
     readonly manager: EntityManager | null = null,
+    /** The tenant a system job (the SLA worker) acts for, with no user. */
+    private readonly systemTenantId: string | null = null,
   ) {}
+
+  /** A context for work the system does on a tenant's behalf (timer events: no actor). */
+  static system(dataSource: DataSource, tenantId: string, requestId: string, log: Logger): RequestContext {
+    return new RequestContext(dataSource, requestId, log, null, null, tenantId);
+  }
 
   get user(): Actor {
     if (!this.actor) throw new UnauthenticatedError();
@@ -32,7 +39,11 @@ export class RequestContext {
   }
 
   get tenantId(): string {
-    return this.user.tenantId;
+    return this.systemTenantId ?? this.user.tenantId;
+  }
+
+  get isSystem(): boolean {
+    return this.actor === null && this.systemTenantId !== null;
   }
 
   hasRole(...roles: Role[]): boolean {
@@ -46,8 +57,7 @@ export class RequestContext {
   }
 
   withManager(manager: EntityManager): TxContext {
-    const tx = new RequestContext(this.dataSource, this.requestId, this.log, this.actor, manager) as TxContext;
-    return tx;
+    return new RequestContext(this.dataSource, this.requestId, this.log, this.actor, manager, this.systemTenantId) as TxContext;
   }
 }
 

@@ -7,6 +7,7 @@ import { seedDemoTenant } from './demo';
 import { resolveJwtSecret } from './dev-secret';
 import { createApp } from './http/app';
 import { createLogger } from './logger';
+import { startSlaWorker } from './worker/sla-worker';
 
 let embedded: EmbeddedDatabase | null = null;
 
@@ -34,9 +35,10 @@ async function main(): Promise<void> {
   }
   const dataSource = createDataSource(url, { poolSize: config.DB_POOL_SIZE });
   await dataSource.initialize();
-  const applied = await runMigrations(dataSource);
+  const applied = await runMigrations(dataSource, url);
   log.info({ applied }, 'migrations up to date');
 
+  const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log) : null;
   const app = await createApp({ config, dataSource, log });
   await new Promise<void>((resolve) => app.httpServer.listen(config.PORT, resolve));
   const address = app.httpServer.address();
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     try {
       await app.stop();
       log.info('HTTP drained');
+      await worker?.stop();
       await dataSource.destroy();
       if (embedded) await embedded.stop();
       clearTimeout(timer);

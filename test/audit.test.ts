@@ -22,6 +22,10 @@ const CHILD = { name: 'Tilly Tiny', email: 'parent@tiny.example', involvesChildU
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
+  // These tests are about the chain itself: a tenant without clocks, so a new case's
+  // trail is COMPLAINT_FILED alone (SLA events are covered in test/sla-*.test.ts).
+  await t.gql(await token(Role.AGENT), '{ me { tenantId } }');
+  await t.sql('DELETE FROM sla_policies WHERE tenant_id = $1', [TENANT]);
 });
 afterAll(() => t.close());
 

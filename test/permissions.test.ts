@@ -102,6 +102,8 @@ describe('deny by default', () => {
       extendSlaTimer: 'DPO',
       eraseComplainantData: 'DPO',
       upsertSlaPolicy: 'ADMIN',
+      tenantSettings: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
+      updateTenantSettings: 'ADMIN',
       complaintEvents: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       slaAlerts: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
     });

@@ -55,8 +55,9 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
   event.chainId = chainId;
   event.sequence = (last?.sequence ?? 0) + 1;
   event.action = action;
-  event.actorId = options.system ? null : tx.user.userId;
-  event.actorRole = options.system ? null : tx.primaryRole;
+  const system = options.system || tx.isSystem;
+  event.actorId = system ? null : tx.user.userId;
+  event.actorRole = system ? null : tx.primaryRole;
   event.at = options.at ?? new Date();
   event.changes = JSON.parse(JSON.stringify(changes)) as Changes; // as jsonb will return it
   event.requestId = tx.requestId;
@@ -67,6 +68,8 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [event.id, tenantId, complaintId, chainId, event.sequence, action, event.actorId, event.actorRole, event.at, JSON.stringify(event.changes), event.requestId, event.prevHash, event.hash],
   );
+  // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
+  await tx.manager.query(`SELECT pg_notify('cms_audit', $1)`, [JSON.stringify({ tenantId, complaintId, eventId: event.id })]);
   return event;
 }
 

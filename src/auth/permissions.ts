@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   eraseComplainantData: [DPO],
   // administration
   upsertSlaPolicy: [ADMIN],
+  tenantSettings: EVERYONE,
+  updateTenantSettings: [ADMIN],
   // subscriptions
   complaintEvents: EVERYONE,
   slaAlerts: EVERYONE,

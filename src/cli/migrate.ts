@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     if (!config.DATABASE_URL) embedded = await startEmbeddedPostgres(config.DATA_DIR);
     const dataSource = createDataSource(config.DATABASE_URL ?? embedded!.url, { poolSize: 2 });
     await dataSource.initialize();
-    const applied = await runMigrations(dataSource);
+    const applied = await runMigrations(dataSource, config.DATABASE_URL ?? embedded!.url);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
     await dataSource.destroy();
   } finally {

@@ -104,4 +104,7 @@ export enum AuditAction {
   SLA_CANCELLED = 'SLA_CANCELLED',
   COMPLAINANT_DATA_ERASED = 'COMPLAINANT_DATA_ERASED',
   CHILD_DATA_FLAGGED = 'CHILD_DATA_FLAGGED',
+  // Tenant-level chain (complaintId null): additions to the contract's enum.
+  SLA_POLICY_CHANGED = 'SLA_POLICY_CHANGED',
+  TENANT_SETTINGS_CHANGED = 'TENANT_SETTINGS_CHANGED',
 }

@@ -9,7 +9,7 @@ import { Complaint, Note } from '../../entities';
 import { checkAssignee } from './assignment';
 import { loadComplaint } from './complaint-query.service';
 import { changeComplaint, enforce, saveComplaint } from './complaint-mutation';
-import { sla } from './sla-hooks';
+import { sla } from './sla-timers.service';
 
 type Version = number | null | undefined;
 
@@ -20,7 +20,7 @@ export function acknowledgeComplaint(ctx: RequestContext, id: string, expectedVe
     const at = new Date();
     await saveComplaint(tx, c, { acknowledgedAt: at });
     await appendAudit(tx, c.id, AuditAction.ACKNOWLEDGED, { acknowledgedAt: { from: null, to: at.toISOString() } }, { at });
-    await sla().acknowledged(tx, c, at);
+    await sla.acknowledged(tx, c, at);
   });
 }
 

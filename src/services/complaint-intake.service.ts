@@ -11,7 +11,7 @@ import { IdempotencyKeyReusedError } from '../errors';
 import { Complaint, StageTransition, Tenant } from '../../entities';
 import { checkAssignee } from './assignment';
 import { loadComplaint } from './complaint-query.service';
-import { sla } from './sla-hooks';
+import { sla } from './sla-timers.service';
 
 export interface FileComplaintData {
   complainant: { name: string; email?: string | null; phone?: string | null; involvesChildUnder13: boolean };
@@ -92,7 +92,7 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
     if (complaint.involvesChildUnder13) {
       await appendAudit(tx, complaint.id, AuditAction.CHILD_DATA_FLAGGED, { involvesChildUnder13: { from: false, to: true } });
     }
-    await sla().stageEntered(tx, complaint, complaint.receivedAt);
+    await sla.stageEntered(tx, complaint, complaint.receivedAt);
     if (idempotencyKey) {
       await tx.manager.query('UPDATE idempotency_keys SET complaint_id = $1 WHERE tenant_id = $2 AND key = $3', [complaint.id, tx.tenantId, idempotencyKey]);
     }

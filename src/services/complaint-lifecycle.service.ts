@@ -6,7 +6,7 @@ import { checkOutcome, checkStatusTransition, StatusTransition, STATUS_TRANSITIO
 import { BadUserInputError, InvalidTransitionError } from '../errors';
 import { Complaint, StageTransition } from '../../entities';
 import { changeComplaint, enforce, saveComplaint } from './complaint-mutation';
-import { sla } from './sla-hooks';
+import { sla } from './sla-timers.service';
 
 type Version = number | null | undefined;
 
@@ -35,7 +35,7 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
     );
     const at = new Date();
     const before = { stage: c.stage, status: c.status, outcome: c.outcome, resolvedAt: c.resolvedAt };
-    await sla().stageLeft(tx, c, from, at);
+    await sla.stageLeft(tx, c, from, at);
     await saveComplaint(tx, c, { stage: to, status: ComplaintStatus.OPEN, outcome: null, resolvedAt: null, resolutionSummary: null });
     await tx.manager.insert(StageTransition, { tenantId: tx.tenantId, complaintId: c.id, fromStage: from, toStage: to, reason, at, actorId: tx.user.userId });
     await appendAudit(tx, c.id, AuditAction.STAGE_ESCALATED, {
@@ -44,7 +44,7 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
       ...(before.outcome ? { outcome: { from: before.outcome, to: null } } : {}),
       reason,
     }, { at });
-    await sla().stageEntered(tx, c, at);
+    await sla.stageEntered(tx, c, at);
   });
 }
 
@@ -59,7 +59,7 @@ export function awaitComplainant(ctx: RequestContext, id: string, reason: string
   return changeComplaint(ctx, id, { operation: 'awaitComplainant', expectedVersion }, async (tx, c) => {
     const at = new Date();
     await moveStatus(tx, c, 'awaitComplainant', {}, AuditAction.STATUS_CHANGED, { reason }, at);
-    await sla().paused(tx, c, at);
+    await sla.paused(tx, c, at);
   });
 }
 
@@ -67,7 +67,7 @@ export function resumeComplaint(ctx: RequestContext, id: string, expectedVersion
   return changeComplaint(ctx, id, { operation: 'resumeComplaint', expectedVersion }, async (tx, c) => {
     const at = new Date();
     await moveStatus(tx, c, 'resumeComplaint', {}, AuditAction.STATUS_CHANGED, {}, at);
-    await sla().resumed(tx, c, at);
+    await sla.resumed(tx, c, at);
   });
 }
 
@@ -76,13 +76,13 @@ export function resolveComplaint(ctx: RequestContext, id: string, outcome: Compl
     enforce(checkStatusTransition(c.status as ComplaintStatus, 'resolveComplaint'));
     enforce(checkOutcome({ processingRole: c.processingRole as ProcessingRole, rights: c.rights as DataSubjectRight[], stage: c.stage as ComplaintStage }, outcome));
     const at = new Date();
-    if (c.status === ComplaintStatus.AWAITING_COMPLAINANT) await sla().resumed(tx, c, at);
+    if (c.status === ComplaintStatus.AWAITING_COMPLAINANT) await sla.resumed(tx, c, at);
     await moveStatus(tx, c, 'resolveComplaint', { outcome, resolutionSummary: summary, resolvedAt: at }, AuditAction.RESOLVED, {
       outcome: { from: null, to: outcome },
       resolutionSummary: { from: null, to: summary },
       resolvedAt: { from: null, to: at.toISOString() },
     }, at);
-    await sla().resolved(tx, c, at);
+    await sla.resolved(tx, c, at);
   });
 }
 
@@ -101,7 +101,7 @@ export function closeComplaint(ctx: RequestContext, id: string, expectedVersion:
   return changeComplaint(ctx, id, { operation: 'closeComplaint', expectedVersion }, async (tx, c) => {
     const at = new Date();
     await moveStatus(tx, c, 'closeComplaint', { closedAt: at }, AuditAction.CLOSED, { closedAt: { from: null, to: at.toISOString() } }, at);
-    await sla().closed(tx, c, at);
+    await sla.closed(tx, c, at);
   });
 }
 
@@ -123,6 +123,6 @@ export function recordPanelAdvice(ctx: RequestContext, id: string, summary: stri
     if (entered && at < entered) throw new BadUserInputError({ deliveredAt: `must not be before the case reached DPA_PANEL (${entered.toISOString()})` });
     await saveComplaint(tx, c, { panelAdviceSummary: summary, panelAdviceAt: at });
     await appendAudit(tx, c.id, AuditAction.PANEL_ADVICE_RECORDED, { panelAdvice: { from: null, to: summary }, deliveredAt: { from: null, to: at.toISOString() } });
-    await sla().panelAdviceRecorded(tx, c, at);
+    await sla.panelAdviceRecorded(tx, c, at);
   });
 }

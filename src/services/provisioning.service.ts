@@ -1,17 +1,11 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { TokenClaims } from '../auth/jwt';
 import type { Actor } from '../context';
 import { inTenantTransaction } from '../db/transaction';
+import { seedSlaPresets } from './sla-policy.service';
 
 const knownByDataSource = new WeakMap<DataSource, Set<string>>();
 const KNOWN_LIMIT = 10_000;
-
-/** Hook run once, in the transaction that creates a tenant (the SLA presets are seeded here). */
-export type TenantSeeder = (manager: EntityManager, tenantId: string) => Promise<void>;
-const seeders: TenantSeeder[] = [];
-export function onTenantCreated(seeder: TenantSeeder): void {
-  seeders.push(seeder);
-}
 
 /**
  * Just-in-time provisioning (SPEC §3): the tenant and the user of a valid token exist
@@ -28,7 +22,7 @@ export async function provisionActor(dataSource: DataSource, claims: TokenClaims
       `INSERT INTO tenants (id, name, time_zone, holiday_country) VALUES ($1, $1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [claims.tid, claims.tz ?? 'UTC', claims.country ?? null],
     )) as unknown[];
-    if (created.length > 0) for (const seed of seeders) await seed(manager, claims.tid);
+    if (created.length > 0) await seedSlaPresets(manager, claims.tid); // SPEC §5: presets for every new tenant
     await manager.query(
       `INSERT INTO users (tenant_id, id, name, email, roles) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, roles = EXCLUDED.roles, updated_at = now()

@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
 
   const dataSource = createDataSource(withDatabase(adminUrl, template), { poolSize: 2 });
   await dataSource.initialize();
-  await runMigrations(dataSource);
+  await runMigrations(dataSource, withDatabase(adminUrl, template));
   await dataSource.destroy();
 
   process.env.TEST_ADMIN_URL = adminUrl;

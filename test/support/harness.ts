@@ -9,6 +9,7 @@ import { AppConfig, loadConfig } from '../../src/config';
 import { createDataSource, QueryCounter } from '../../src/db/data-source';
 import { createApp, RunningApp } from '../../src/http/app';
 import { createLogger } from '../../src/logger';
+import { startSlaWorker } from '../../src/worker/sla-worker';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
@@ -35,7 +36,7 @@ export interface TestApp {
 }
 
 /** A fresh database cloned from the migrated template, and the API on it (no port bound). */
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppConfig> = {}, options: { worker?: boolean } = {}): Promise<TestApp> {
   const adminUrl = process.env.TEST_ADMIN_URL!;
   const database = `cms_t_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, 'postgres', async (c) => {
@@ -54,8 +55,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
   const queries = new QueryCounter();
   const dataSource = createDataSource(databaseUrl, { poolSize: 20, logger: queries });
   await dataSource.initialize();
-  const config: AppConfig = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' }), ...overrides };
+  const config: AppConfig = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...overrides };
   const app = await createApp({ config, dataSource, log: createLogger(config.LOG_LEVEL) });
+  const worker = options.worker ? await startSlaWorker(dataSource, databaseUrl, createLogger(config.LOG_LEVEL), { pollInterval: 100 }) : null;
   const owner = new Client({ connectionString: databaseUrl });
   await owner.connect();
 
@@ -81,6 +83,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     },
     async close() {
       await app.stop();
+      await worker?.stop();
       await dataSource.destroy();
       await owner.end();
       await withAdmin(adminUrl, 'postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));

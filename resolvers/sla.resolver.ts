@@ -1,0 +1,60 @@
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Allow } from '../src/auth/allow';
+import type { RequestContext } from '../src/context';
+import { loaders } from '../src/loaders';
+import { listSlaPolicies, upsertSlaPolicy } from '../src/services/sla-policy.service';
+import { listSlaTimers, remainingSecondsOf } from '../src/services/sla-query.service';
+import { extendSlaTimer } from '../src/services/sla-timers.service';
+import { getTenant, updateTenantSettings } from '../src/services/tenant.service';
+import type { SlaTimer } from '../entities';
+import { SlaPolicyType, SlaTimerConnection, SlaTimerType } from './types/objects';
+import { ExtendSlaTimerArgs, SlaPolicyInput, SlaTimersArgs, TenantSettingsInput, TenantSettingsType } from './types/sla';
+
+@Resolver(() => SlaTimerType)
+export class SlaResolver {
+  @Query(() => SlaTimerConnection)
+  @Allow('slaTimers')
+  slaTimers(@Ctx() ctx: RequestContext, @Args() args: SlaTimersArgs) {
+    return listSlaTimers(ctx, args);
+  }
+
+  @Query(() => [SlaPolicyType])
+  @Allow('slaPolicies')
+  slaPolicies(@Ctx() ctx: RequestContext) {
+    return listSlaPolicies(ctx);
+  }
+
+  @Mutation(() => SlaPolicyType)
+  @Allow('upsertSlaPolicy')
+  upsertSlaPolicy(@Ctx() ctx: RequestContext, @Arg('input', () => SlaPolicyInput) input: SlaPolicyInput) {
+    return upsertSlaPolicy(ctx, { ...input, extension: input.extension ?? null });
+  }
+
+  @Mutation(() => SlaTimerType)
+  @Allow('extendSlaTimer')
+  extendSlaTimer(@Ctx() ctx: RequestContext, @Args() { timerId, reason }: ExtendSlaTimerArgs) {
+    return extendSlaTimer(ctx, timerId, reason);
+  }
+
+  @Query(() => TenantSettingsType)
+  @Allow('tenantSettings')
+  tenantSettings(@Ctx() ctx: RequestContext) {
+    return getTenant(ctx);
+  }
+
+  @Mutation(() => TenantSettingsType)
+  @Allow('updateTenantSettings')
+  updateTenantSettings(@Ctx() ctx: RequestContext, @Arg('input', () => TenantSettingsInput) input: TenantSettingsInput) {
+    return updateTenantSettings(ctx, input);
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'RUNNING/PAUSED only; 0 once due; null otherwise' })
+  remainingSeconds(@Root() timer: SlaTimer) {
+    return remainingSecondsOf(timer);
+  }
+
+  @FieldResolver(() => SlaPolicyType, { nullable: true })
+  policy(@Root() timer: SlaTimer, @Ctx() ctx: RequestContext) {
+    return timer.policyId ? loaders.slaPolicy(ctx).load(timer.policyId) : null;
+  }
+}

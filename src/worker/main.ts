@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../config';
+import { createDataSource } from '../db/data-source';
+import { runMigrations } from '../db/migrate';
+import { createLogger } from '../logger';
+import { startSlaWorker } from './sla-worker';
+
+/**
+ * `npm run worker`: the SLA worker as its own process, so API replicas and workers scale
+ * apart (run the API with SLA_WORKER=off). Any number may share one database.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required: a separate worker shares the API\'s database');
+  const log = createLogger(config.LOG_LEVEL).child({ process: 'worker' });
+  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker' });
+  await dataSource.initialize();
+  await runMigrations(dataSource, config.DATABASE_URL);
+  const worker = await startSlaWorker(dataSource, config.DATABASE_URL, log);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'worker shutting down: finishing running jobs');
+    await worker.stop();
+    await dataSource.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+import { Logger as WorkerLogger, run, Runner, Task } from 'graphile-worker';
+import { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { appendAudit } from '../audit/audit-chain';
+import { RequestContext } from '../context';
+import { inTenantTransaction } from '../db/transaction';
+import { AuditAction, SlaTimerStatus } from '../domain/enums';
+import type { Logger } from '../logger';
+import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
+import { Complaint, SlaTimer } from '../../entities';
+
+export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
+
+/**
+ * Fires what is due on one timer, exactly once however many workers race for it: the
+ * case row is locked, the timer re-read, and only a RUNNING timer past its instant moves.
+ * A breach records breachedAt = dueAt even when the service was down at that moment.
+ */
+export async function processTimer(dataSource: DataSource, log: Logger, tenantId: string, timerId: string): Promise<void> {
+  const ctx = RequestContext.system(dataSource, tenantId, `sla-${randomUUID()}`, log);
+  await inTenantTransaction(dataSource, tenantId, async (manager) => {
+    const tx = ctx.withManager(manager);
+    const head = await manager.findOneBy(SlaTimer, { id: timerId });
+    if (!head) return;
+    await manager.findOne(Complaint, { where: { id: head.complaintId }, lock: { mode: 'pessimistic_write' } });
+    const timer = await manager.findOneByOrFail(SlaTimer, { id: timerId });
+    if (timer.status !== SlaTimerStatus.RUNNING) return;
+    const now = new Date();
+    let fired: 'WARNING' | 'BREACHED' | null = null;
+    if (timer.dueAt <= now) {
+      await manager.update(SlaTimer, { id: timer.id }, { status: SlaTimerStatus.BREACHED, breachedAt: timer.dueAt });
+      await appendAudit(tx, timer.complaintId, AuditAction.SLA_BREACHED, {
+        timerId: timer.id, kind: timer.kind, regime: timer.regime, stage: timer.stage,
+        status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
+        breachedAt: { from: null, to: timer.dueAt.toISOString() },
+      }, { system: true, at: now });
+      await manager.query(`UPDATE complaints SET next_due_at = (SELECT min(due_at) FROM sla_timers WHERE complaint_id = $1 AND status = 'RUNNING') WHERE id = $1`, [timer.complaintId]);
+      fired = 'BREACHED';
+    } else if (timer.warnAt && !timer.warnedAt && timer.warnAt <= now) {
+      await manager.update(SlaTimer, { id: timer.id }, { warnedAt: now });
+      await appendAudit(tx, timer.complaintId, AuditAction.SLA_WARNING, {
+        timerId: timer.id, kind: timer.kind, regime: timer.regime, stage: timer.stage,
+        warnedAt: { from: null, to: now.toISOString() }, dueAt: timer.dueAt.toISOString(),
+      }, { system: true, at: now });
+      await scheduleTimerJob(tx, Object.assign(timer, { warnedAt: now })); // next: the breach
+      fired = 'WARNING';
+    } else {
+      await scheduleTimerJob(tx, timer); // woken early (e.g. rescheduled): sleep until the next instant
+    }
+    if (fired) {
+      await manager.query(`SELECT pg_notify($1, $2)`, [SLA_ALERT_CHANNEL, JSON.stringify({ tenantId, timerId: timer.id, complaintId: timer.complaintId, kind: fired })]);
+      log.info({ tenantId, timerId: timer.id, kind: fired }, 'sla timer event');
+    }
+  });
+}
+
+/**
+ * The safety net: every timer past its warning or due instant, across tenants (read as
+ * cms_sweeper, which sees only ids and instants), processed as above. Runs at start-up,
+ * so timers that fell due while the service was down are breached, and every minute.
+ */
+export async function sweepDueTimers(dataSource: DataSource, log: Logger): Promise<number> {
+  const due = (await dataSource.transaction(async (manager) => {
+    await manager.query(`SELECT set_config('role', 'cms_sweeper', true)`);
+    return manager.query(
+      `SELECT id, tenant_id FROM sla_timers WHERE status = 'RUNNING' AND (due_at <= now() OR (warned_at IS NULL AND warn_at <= now()))
+       ORDER BY due_at LIMIT 5000`,
+    );
+  })) as { id: string; tenant_id: string }[];
+  for (const row of due) {
+    try {
+      await processTimer(dataSource, log, row.tenant_id, row.id);
+    } catch (error) {
+      log.error({ err: error, timerId: row.id }, 'sla sweep: timer failed');
+    }
+  }
+  return due.length;
+}
+
+export interface SlaWorker {
+  stop(): Promise<void>;
+}
+
+/** The SLA worker: graphile-worker jobs per timer plus a sweep at start and every minute. */
+export async function startSlaWorker(dataSource: DataSource, databaseUrl: string, log: Logger, options: { concurrency?: number; pollInterval?: number } = {}): Promise<SlaWorker> {
+  const timerTask: Task = async (payload) => {
+    const { tenantId, timerId } = payload as { tenantId: string; timerId: string };
+    await processTimer(dataSource, log, tenantId, timerId);
+  };
+  const sweepTask: Task = async () => {
+    const n = await sweepDueTimers(dataSource, log);
+    if (n > 0) log.info({ timers: n }, 'sla sweep processed due timers');
+  };
+  const workerLog = new WorkerLogger(() => (level, message, meta) => {
+    if (level === 'error') log.error({ meta }, message);
+    else if (level === 'warning') log.warn({ meta }, message);
+  });
+  await sweepTask({}, undefined as never);
+  // Our own pool, so that a connection the server drops (a restart, Ctrl-C reaching an
+  // embedded server first) is logged instead of crashing the process.
+  const pgPool = new Pool({ connectionString: databaseUrl, max: (options.concurrency ?? 4) + 2, application_name: 'complaint-cms-sla-worker' });
+  pgPool.on('error', (error) => log.warn({ err: error }, 'SLA worker connection lost'));
+  const runner: Runner = await run({
+    pgPool,
+    concurrency: options.concurrency ?? 4,
+    pollInterval: options.pollInterval ?? 500,
+    noHandleSignals: true,
+    logger: workerLog,
+    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask },
+    crontab: '* * * * * sla_sweep ?max=1',
+  });
+  log.info('SLA worker started');
+  return {
+    async stop() {
+      await runner.stop(); // waits for running jobs: none is lost, unfinished ones run again
+      await pgPool.end();
+    },
+  };
+}

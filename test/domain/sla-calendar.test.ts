@@ -1,0 +1,221 @@
+import { DateTime } from 'luxon';
+import {
+  addDuration,
+  Calendar,
+  ClockTerms,
+  dueAfterResume,
+  extendDue,
+  isBusinessDay,
+  remainingOnPause,
+  remainingSeconds,
+  validateDuration,
+  warnAt,
+} from '../../src/domain/sla-calendar';
+
+const UTC: Calendar = { timeZone: 'UTC', holidayCountry: null };
+const BERLIN: Calendar = { timeZone: 'Europe/Berlin', holidayCountry: 'DE' };
+const ZURICH: Calendar = { timeZone: 'Europe/Zurich', holidayCountry: 'CH' };
+const LONDON: Calendar = { timeZone: 'Europe/London', holidayCountry: 'GB' };
+const LOS_ANGELES: Calendar = { timeZone: 'America/Los_Angeles', holidayCountry: 'US' };
+const LOS_ANGELES_WEEKENDS_ONLY: Calendar = { timeZone: 'America/Los_Angeles', holidayCountry: null };
+const TOKYO: Calendar = { timeZone: 'Asia/Tokyo', holidayCountry: 'JP' };
+
+const iso = (date: Date) => date.toISOString();
+
+describe('addDuration on calendar clocks', () => {
+  const calendarClock = (duration: string): ClockTerms => ({ duration, businessDays: false });
+  test.each([
+    // Months: calendar months in the tenant zone, clamped to the month's last day.
+    { name: 'GDPR P1M from Jan 31 ends on Feb 28', cal: BERLIN, start: '2026-01-31T10:00:00+01:00', terms: calendarClock('P1M'), due: '2026-02-28T09:00:00.000Z' },
+    { name: 'GDPR P1M from Jan 31 of a leap year ends on Feb 29', cal: BERLIN, start: '2028-01-31T10:00:00+01:00', terms: calendarClock('P1M'), due: '2028-02-29T09:00:00.000Z' },
+    { name: 'GDPR P1M across the spring DST change keeps 10:00 local', cal: BERLIN, start: '2026-03-15T10:00:00+01:00', terms: calendarClock('P1M'), due: '2026-04-15T08:00:00.000Z' },
+    { name: 'UK GDPR P1M from Mar 31 ends on Apr 30 in BST', cal: LONDON, start: '2026-03-31T17:00:00+01:00', terms: calendarClock('P1M'), due: '2026-04-30T16:00:00.000Z' },
+    { name: 'P1M from May 31 in UTC ends on Jun 30', cal: UTC, start: '2026-05-31T12:00:00Z', terms: calendarClock('P1M'), due: '2026-06-30T12:00:00.000Z' },
+    // Days: calendar days keeping the local time, so DST does not shift the deadline.
+    { name: 'Swiss FADP P30D across DST keeps 10:00 local', cal: ZURICH, start: '2026-03-20T10:00:00+01:00', terms: calendarClock('P30D'), due: '2026-04-19T08:00:00.000Z' },
+    { name: 'CCPA P45D in winter', cal: LOS_ANGELES, start: '2026-01-05T09:00:00-08:00', terms: calendarClock('P45D'), due: '2026-02-19T17:00:00.000Z' },
+    { name: 'CCPA P45D across the spring DST change keeps 09:00 local', cal: LOS_ANGELES, start: '2026-02-20T09:00:00-08:00', terms: calendarClock('P45D'), due: '2026-04-06T16:00:00.000Z' },
+    { name: 'CCPA P45D across the autumn DST change keeps 09:00 local', cal: LOS_ANGELES, start: '2026-10-01T09:00:00-07:00', terms: calendarClock('P45D'), due: '2026-11-15T17:00:00.000Z' },
+    { name: 'DPF P60D in UTC', cal: UTC, start: '2026-01-01T00:00:00Z', terms: calendarClock('P60D'), due: '2026-03-02T00:00:00.000Z' },
+    { name: 'DPF P90D in Tokyo (no DST)', cal: TOKYO, start: '2026-01-15T18:00:00+09:00', terms: calendarClock('P90D'), due: '2026-04-15T09:00:00.000Z' },
+    { name: 'COPPA P1D across local midnight in Tokyo', cal: TOKYO, start: '2026-03-28T23:30:00+09:00', terms: calendarClock('P1D'), due: '2026-03-29T14:30:00.000Z' },
+    { name: 'P1D across DST keeps 12:00 local (23 elapsed hours)', cal: BERLIN, start: '2026-03-28T12:00:00+01:00', terms: calendarClock('P1D'), due: '2026-03-29T10:00:00.000Z' },
+    { name: 'P1D onto a local time skipped by DST moves forward by the gap', cal: BERLIN, start: '2026-03-28T02:30:00+01:00', terms: calendarClock('P1D'), due: '2026-03-29T01:30:00.000Z' },
+    // Hours: exact elapsed time.
+    { name: 'PT24H across DST is 24 elapsed hours (13:00 local)', cal: BERLIN, start: '2026-03-28T12:00:00+01:00', terms: calendarClock('PT24H'), due: '2026-03-29T11:00:00.000Z' },
+    { name: 'P1DT1H: the day in calendar terms, then the hour elapsed', cal: BERLIN, start: '2026-03-28T12:00:00+01:00', terms: calendarClock('P1DT1H'), due: '2026-03-29T11:00:00.000Z' },
+  ])('$name', ({ cal, start, terms, due }) => {
+    expect(iso(addDuration(new Date(start), terms.duration, terms.businessDays, cal))).toBe(due);
+  });
+});
+
+describe('addDuration on business-day clocks', () => {
+  test.each([
+    // US/LA: Thanksgiving Thu 2026-11-26 is public; the Friday after is only an observance.
+    { name: 'CCPA P10D across Thanksgiving keeps 10:00 local', cal: LOS_ANGELES, start: '2026-11-16T10:00:00-08:00', duration: 'P10D', due: '2026-12-01T18:00:00.000Z' },
+    { name: 'the same clock with weekends only ignores Thanksgiving', cal: LOS_ANGELES_WEEKENDS_ONLY, start: '2026-11-16T10:00:00-08:00', duration: 'P10D', due: '2026-11-30T18:00:00.000Z' },
+    { name: 'a Saturday start counts Monday as day 1 and is due when day 10 ends', cal: LOS_ANGELES, start: '2026-11-21T14:00:00-08:00', duration: 'P10D', due: '2026-12-08T08:00:00.000Z' },
+    { name: 'a start on Thanksgiving counts Friday as day 1', cal: LOS_ANGELES, start: '2026-11-26T11:00:00-08:00', duration: 'P10D', due: '2026-12-11T08:00:00.000Z' },
+    { name: 'CCPA P10D across the autumn DST change keeps 09:00 local', cal: LOS_ANGELES, start: '2026-10-23T09:00:00-07:00', duration: 'P10D', due: '2026-11-06T17:00:00.000Z' },
+    // DE: Dec 24 and 31 are not public holidays nationally (date-holidays: 'bank' from 14:00).
+    { name: 'P5D across Christmas in DE skips Dec 25 only (Dec 26 is a Saturday)', cal: BERLIN, start: '2026-12-23T15:00:00+01:00', duration: 'P5D', due: '2026-12-31T14:00:00.000Z' },
+    { name: 'P5D across New Year in DE skips Jan 1', cal: BERLIN, start: '2026-12-29T10:00:00+01:00', duration: 'P5D', due: '2027-01-06T09:00:00.000Z' },
+    { name: 'P5D across the spring DST change in DE keeps 10:00 local', cal: BERLIN, start: '2026-03-26T10:00:00+01:00', duration: 'P5D', due: '2026-04-02T08:00:00.000Z' },
+    { name: 'P5D in GB skips Good Friday and Easter Monday', cal: LONDON, start: '2026-04-02T12:00:00+01:00', duration: 'P5D', due: '2026-04-13T11:00:00.000Z' },
+    { name: 'P5D in JP skips Golden Week', cal: TOKYO, start: '2026-04-30T10:00:00+09:00', duration: 'P5D', due: '2026-05-12T01:00:00.000Z' },
+    // Midnight starts: N whole days end when the Nth business day ends.
+    { name: 'P5D from Monday 00:00 ends when Friday ends', cal: UTC, start: '2026-06-01T00:00:00Z', duration: 'P5D', due: '2026-06-06T00:00:00.000Z' },
+    { name: 'P1D from Friday 00:00 ends when Friday ends', cal: UTC, start: '2026-06-05T00:00:00Z', duration: 'P1D', due: '2026-06-06T00:00:00.000Z' },
+    { name: 'P1D from Friday 15:00 is Monday 15:00', cal: UTC, start: '2026-06-05T15:00:00Z', duration: 'P1D', due: '2026-06-08T15:00:00.000Z' },
+    { name: 'P1D from a Sunday ends when Monday ends', cal: UTC, start: '2026-06-07T15:00:00Z', duration: 'P1D', due: '2026-06-09T00:00:00.000Z' },
+  ])('$name', ({ cal, start, duration, due }) => {
+    expect(iso(addDuration(new Date(start), duration, true, cal))).toBe(due);
+  });
+
+  test('refuses a duration that is not whole days', () => {
+    expect(() => addDuration(new Date('2026-06-01T00:00:00Z'), 'PT12H', true, UTC)).toThrow(RangeError);
+  });
+
+  test('refuses an unknown time zone', () => {
+    expect(() => addDuration(new Date('2026-06-01T00:00:00Z'), 'P1D', false, { timeZone: 'Mars/Olympus', holidayCountry: null })).toThrow(RangeError);
+  });
+});
+
+describe('extendDue', () => {
+  test.each([
+    { name: 'GDPR P2M from a Feb 29 due keeps the 29th and the local time', cal: BERLIN, due: '2028-02-29T09:00:00.000Z', extension: 'P2M', businessDays: false, extended: '2028-04-29T08:00:00.000Z' },
+    { name: 'GDPR P2M from a Jan 31 due clamps to Mar 31', cal: BERLIN, due: '2026-01-31T09:00:00.000Z', extension: 'P2M', businessDays: false, extended: '2026-03-31T08:00:00.000Z' },
+    { name: 'CCPA P45D from a spring due', cal: LOS_ANGELES, due: '2026-04-06T16:00:00.000Z', extension: 'P45D', businessDays: false, extended: '2026-05-21T16:00:00.000Z' },
+    { name: 'a business extension from the end of Friday ends when the next Monday ends', cal: UTC, due: '2026-06-06T00:00:00.000Z', extension: 'P1D', businessDays: true, extended: '2026-06-09T00:00:00.000Z' },
+  ])('$name', ({ cal, due, extension, businessDays, extended }) => {
+    expect(iso(extendDue(new Date(due), extension, businessDays, cal))).toBe(extended);
+  });
+});
+
+describe('isBusinessDay', () => {
+  test.each([
+    { name: 'US Thanksgiving is not', cal: LOS_ANGELES, date: '2026-11-26', business: false },
+    { name: 'the day after Thanksgiving (an observance) is', cal: LOS_ANGELES, date: '2026-11-27', business: true },
+    { name: 'a US substitute holiday (Jul 3, 2026) is not', cal: LOS_ANGELES, date: '2026-07-03', business: false },
+    { name: 'a substitute in the year before its holiday (Dec 31, 2027) is not', cal: LOS_ANGELES, date: '2027-12-31', business: false },
+    { name: 'Thanksgiving is with weekends only', cal: LOS_ANGELES_WEEKENDS_ONLY, date: '2026-11-26', business: true },
+    { name: 'Dec 24 in DE (bank half-day) is', cal: BERLIN, date: '2026-12-24', business: true },
+    { name: 'Dec 25 in DE is not', cal: BERLIN, date: '2026-12-25', business: false },
+    { name: 'Good Friday in GB is not', cal: LONDON, date: '2026-04-03', business: false },
+    { name: 'a Saturday is not', cal: UTC, date: '2026-06-06', business: false },
+    { name: 'a Monday is', cal: UTC, date: '2026-06-08', business: true },
+  ])('$name', ({ cal, date, business }) => {
+    expect(isBusinessDay(DateTime.fromISO(`${date}T12:00`, { zone: cal.timeZone }), cal)).toBe(business);
+  });
+
+  test.each([
+    { name: 'in Los Angeles 07:00Z on Thanksgiving is still Nov 25', cal: LOS_ANGELES, business: true },
+    { name: 'in UTC it is Thanksgiving', cal: { timeZone: 'UTC', holidayCountry: 'US' }, business: false },
+  ])('takes the tenant-local date of an instant: $name', ({ cal, business }) => {
+    expect(isBusinessDay(new Date('2026-11-26T07:00:00Z'), cal)).toBe(business);
+  });
+
+  test('refuses a country without holiday data', () => {
+    expect(() => isBusinessDay(new Date('2026-06-08T12:00:00Z'), { timeZone: 'UTC', holidayCountry: 'ZZ' })).toThrow(RangeError);
+  });
+});
+
+describe('pause and resume', () => {
+  // A CCPA-style P10D business clock started Mon 2026-11-02 10:00 PST is due Tue Nov 17
+  // 10:00 PST (Veterans Day, Wed Nov 11, is a US public holiday).
+  const businessDue = '2026-11-17T18:00:00.000Z';
+
+  test('the business fixture is due on Nov 17 at 10:00 local', () => {
+    expect(iso(addDuration(new Date('2026-11-02T10:00:00-08:00'), 'P10D', true, LOS_ANGELES))).toBe(businessDue);
+  });
+
+  test.each([
+    {
+      name: 'a calendar clock paused 3 days 4 hours moves by exactly 3 days 4 hours',
+      cal: BERLIN, businessDays: false, due: '2026-02-28T09:00:00.000Z',
+      pausedAt: '2026-02-10T09:00:00Z', kept: 18 * 86400, resumedAt: '2026-02-13T13:00:00Z', newDue: '2026-03-03T13:00:00.000Z',
+    },
+    {
+      name: 'a business clock paused Fri 16:00 and resumed Mon 09:00 gets back the 17 business hours (Fri 16-24, Mon 0-9)',
+      cal: LOS_ANGELES, businessDays: true, due: businessDue,
+      pausedAt: '2026-11-06T16:00:00-08:00', kept: 5.75, resumedAt: '2026-11-09T09:00:00-08:00', newDue: '2026-11-18T11:00:00.000Z',
+    },
+    {
+      name: 'a business clock paused Sat and resumed Sun loses and gains nothing',
+      cal: LOS_ANGELES, businessDays: true, due: businessDue,
+      pausedAt: '2026-11-07T10:00:00-08:00', kept: 5 + 10 / 24, resumedAt: '2026-11-08T18:00:00-08:00', newDue: businessDue,
+    },
+    {
+      name: 'a business clock paused across a holiday moves by one business day',
+      cal: LOS_ANGELES, businessDays: true, due: businessDue,
+      pausedAt: '2026-11-10T10:00:00-08:00', kept: 4, resumedAt: '2026-11-12T10:00:00-08:00', newDue: '2026-11-18T18:00:00.000Z',
+    },
+    {
+      name: 'a business clock due at the end of a Friday, paused that Friday at 16:00, keeps 8 hours',
+      cal: UTC, businessDays: true, due: '2026-06-06T00:00:00.000Z',
+      pausedAt: '2026-06-05T16:00:00Z', kept: 8 / 24, resumedAt: '2026-06-08T09:00:00Z', newDue: '2026-06-08T17:00:00.000Z',
+    },
+  ])('$name', ({ cal, businessDays, due, pausedAt, kept, resumedAt, newDue }) => {
+    const remaining = remainingOnPause(new Date(pausedAt), new Date(due), businessDays, cal);
+    expect(remaining).toBeCloseTo(kept, 12);
+    expect(iso(dueAfterResume(new Date(resumedAt), remaining, businessDays, cal))).toBe(newDue);
+  });
+
+  test.each([
+    { name: 'calendar', businessDays: false },
+    { name: 'business', businessDays: true },
+  ])('a $name clock paused after its due keeps nothing', ({ businessDays }) => {
+    expect(remainingOnPause(new Date('2026-11-18T00:00:00Z'), new Date(businessDue), businessDays, LOS_ANGELES)).toBe(0);
+  });
+});
+
+describe('warnAt', () => {
+  test.each([
+    { name: '80% of CCPA P45D is day 36', start: '2026-01-05T17:00:00Z', due: '2026-02-19T17:00:00Z', percent: 80, warn: '2026-02-10T17:00:00.000Z' },
+    { name: '80% of P45D across DST (1079 elapsed hours)', start: '2026-02-20T17:00:00Z', due: '2026-04-06T16:00:00Z', percent: 80, warn: '2026-03-28T16:12:00.000Z' },
+    { name: 'floors to the millisecond', start: '2026-01-01T00:00:00.000Z', due: '2026-01-01T00:00:00.001Z', percent: 50, warn: '2026-01-01T00:00:00.000Z' },
+    { name: '0% is the start', start: '2026-01-01T00:00:00Z', due: '2026-01-02T00:00:00Z', percent: 0, warn: '2026-01-01T00:00:00.000Z' },
+    { name: '100% is the due', start: '2026-01-01T00:00:00Z', due: '2026-01-02T00:00:00Z', percent: 100, warn: '2026-01-02T00:00:00.000Z' },
+  ])('$name', ({ start, due, percent, warn }) => {
+    expect(iso(warnAt(new Date(start), new Date(due), percent))).toBe(warn);
+  });
+
+  test('refuses a percentage above 100', () => {
+    expect(() => warnAt(new Date('2026-01-01T00:00:00Z'), new Date('2026-01-02T00:00:00Z'), 120)).toThrow(RangeError);
+  });
+});
+
+describe('remainingSeconds', () => {
+  test.each([
+    { name: 'floors a partial second', now: '2026-01-01T00:00:00.000Z', due: '2026-01-01T00:01:30.900Z', seconds: 90 },
+    { name: 'is 0 at the due', now: '2026-01-01T00:00:00Z', due: '2026-01-01T00:00:00Z', seconds: 0 },
+    { name: 'is never negative', now: '2026-01-02T00:00:00Z', due: '2026-01-01T00:00:00Z', seconds: 0 },
+  ])('$name', ({ now, due, seconds }) => {
+    expect(remainingSeconds(new Date(now), new Date(due))).toBe(seconds);
+  });
+});
+
+describe('validateDuration', () => {
+  test.each([
+    { duration: 'P1M', businessDays: false, ok: true },
+    { duration: 'P45D', businessDays: false, ok: true },
+    { duration: 'PT24H', businessDays: false, ok: true },
+    { duration: 'P10D', businessDays: true, ok: true },
+    { duration: 'PT12H', businessDays: false, ok: true },
+    { duration: 'PT12H', businessDays: true, ok: false },
+    { duration: 'P1M', businessDays: true, ok: false },
+    { duration: 'P2W', businessDays: true, ok: false },
+    { duration: 'P0D', businessDays: false, ok: false },
+    { duration: 'P', businessDays: false, ok: false },
+    { duration: 'garbage', businessDays: false, ok: false },
+    { duration: '', businessDays: false, ok: false },
+    { duration: '-P1D', businessDays: false, ok: false },
+    { duration: 'P-1D', businessDays: false, ok: false },
+    { duration: 'P1.5D', businessDays: true, ok: false },
+    { duration: 'P100Y', businessDays: false, ok: false },
+  ])('$duration (business days: $businessDays) ok: $ok', ({ duration, businessDays, ok }) => {
+    const message = validateDuration(duration, businessDays);
+    if (ok) expect(message).toBeNull();
+    else expect(message).toEqual(expect.any(String));
+  });
+});
