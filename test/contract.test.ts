@@ -22,8 +22,6 @@ const CONTRACT_PATH = path.resolve(__dirname, '../../shared/contract.graphql');
 const NOT_YET_IMPLEMENTED: readonly string[] = [
   'Query.complianceReport',
   'Mutation.eraseComplainantData',
-  'Subscription',
-  'SlaAlert',
   'ComplianceReport',
   'SlaSummary',
   'SlaKindSummary',

@@ -138,8 +138,8 @@ const COMBINATIONS: Combination[] = PROFILES.flatMap((profile) =>
 
 // ---- Through the API --------------------------------------------------------------------
 
-const ESCALATE = `mutation ($id: ID!, $to: ComplaintStage!, $reason: String!, $v: Int) {
-  escalateComplaint(id: $id, to: $to, reason: $reason, expectedVersion: $v) { ${COMPLAINT_FIELDS} }
+const ESCALATE = `mutation ($id: ID!, $to: ComplaintStage!, $reason: String!) {
+  escalateComplaint(id: $id, to: $to, reason: $reason) { ${COMPLAINT_FIELDS} }
 }`;
 const AWAIT = `mutation ($id: ID!, $reason: String!) { awaitComplainant(id: $id, reason: $reason) { id status version } }`;
 const RESUME = `mutation ($id: ID!) { resumeComplaint(id: $id) { id status version } }`;
@@ -183,8 +183,7 @@ async function fileCase(p: Profile): Promise<{ id: string; version: number }> {
   return c;
 }
 
-const escalate = (id: string, to: Stage, reason = `to ${to}`, expectedVersion?: number) =>
-  t.gql(dpo, ESCALATE, { id, to, reason, v: expectedVersion });
+const escalate = (id: string, to: Stage, reason = `to ${to}`) => t.gql(dpo, ESCALATE, { id, to, reason });
 const resolve = (id: string, outcome: string) => t.gql(dpo, RESOLVE, { id, outcome, summary: `resolved as ${outcome}` });
 
 /** Files a case and climbs a ladder, resolving first where a step needs a RESOLVED stage. */

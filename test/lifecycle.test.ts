@@ -445,7 +445,11 @@ describe('the audit trail', () => {
     for (let i = 1; i < events.length; i++) expect(Date.parse(events[i].at)).toBeGreaterThanOrEqual(Date.parse(events[i - 1].at));
     expect(Date.parse(events[0].at)).toBeGreaterThanOrEqual(startedAt - 1000);
 
-    // Timer events (SPEC §5) are the system's and may interleave; the story is the people's.
+    // Every event names who did it; only a timer firing on its own (warning, breach) is the system's.
+    for (const e of events.filter((e: any) => !['SLA_WARNING', 'SLA_BREACHED'].includes(e.action))) {
+      expect({ sequence: e.sequence, actor: e.actor, actorRole: e.actorRole }).toEqual({ sequence: e.sequence, actor: { id: expect.any(String) }, actorRole: expect.any(String) });
+    }
+    // Timer bookkeeping (SPEC §5) interleaves; the story is the case's own events.
     const story = events.filter((e: any) => !e.action.startsWith('SLA_'));
     expect(story.map((e: any) => [e.action, e.actor?.id, e.actorRole])).toEqual([
       ['COMPLAINT_FILED', AGENT_ID, 'AGENT'],

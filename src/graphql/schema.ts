@@ -5,6 +5,7 @@ import { RESOLVERS } from '../../resolvers';
 import { DateTimeScalar } from '../../resolvers/types/scalars';
 import { authChecker } from '../auth/allow';
 import { BadUserInputError } from '../errors';
+import { events } from '../events';
 import { flattenValidationErrors } from '../validation';
 
 /** Validates every argument object with class-validator; errors name the field path. */
@@ -21,6 +22,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: [...RESOLVERS],
     authChecker,
     authMode: 'error',
+    pubSub: events, // subscriptions read it through their own filtered `subscribe`
     validateFn: validateArgs,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });

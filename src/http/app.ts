@@ -17,6 +17,8 @@ import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { provisionActor } from '../services/provisioning.service';
 import { Metrics } from './metrics';
+import { serveSubscriptions } from './subscriptions';
+import { listenForEvents } from '../events';
 
 export interface AppDeps {
   config: AppConfig;
@@ -132,11 +134,16 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     }),
   );
 
+  const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
+  const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules: armor.validationRules });
+
   return {
     httpServer,
     apollo,
     async stop() {
+      await subscriptions.dispose();
       await apollo.stop(); // drains the HTTP server: in-flight requests finish
+      await listener.stop();
     },
   };
 }

@@ -1,0 +1,54 @@
+import { GraphQLSchema, specifiedRules, validate, ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import type { TokenVerifier } from '../auth/jwt';
+import { Actor, RequestContext } from '../context';
+import type { Logger } from '../logger';
+import { provisionActor } from '../services/provisioning.service';
+
+interface SubscriptionDeps {
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  verifier: TokenVerifier;
+  dataSource: DataSource;
+  log: Logger;
+  validationRules: ValidationRule[];
+}
+
+/**
+ * graphql-ws on the same /graphql path. The bearer token comes in
+ * `connectionParams: { authorization: "Bearer <JWT>" }`; without a valid one the socket
+ * closes with 4401. Operations pass the same query limits as HTTP.
+ */
+export function serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules }: SubscriptionDeps): { dispose(): Promise<void> } {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const server = useServer<Record<string, unknown>, { actor?: Actor }>(
+    {
+      schema,
+      validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+        try {
+          if (!match) throw new Error('missing bearer token');
+          ctx.extra.actor = await provisionActor(dataSource, await verifier.verify(match[1]));
+          return true;
+        } catch {
+          ctx.extra.socket.close(4401, 'Unauthorized: a valid bearer token is required in connectionParams.authorization');
+          return false;
+        }
+      },
+      context: (ctx) => new RequestContext(dataSource, randomUUID(), log.child({ subscription: true }), ctx.extra.actor ?? null),
+    },
+    wsServer,
+  );
+  return {
+    async dispose() {
+      await server.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
