@@ -23,6 +23,10 @@ export class Tenant {
   @Column({ name: 'retention_days', type: 'int', default: 90 })
   retentionDays: number;
 
+  /** When the retention purge deleted the tenant's data (SPEC §7). */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

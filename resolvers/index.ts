@@ -2,8 +2,9 @@ import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './act
 import { AuditResolver } from './audit.resolver';
 import { ComplaintResolver } from './complaint.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
+import { PrivacyResolver } from './privacy.resolver';
 import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, SubscriptionResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, SubscriptionResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;

@@ -20,17 +20,6 @@ const CONTRACT_PATH = path.resolve(__dirname, '../../shared/contract.graphql');
  * This list only shrinks: a test fails as soon as one of them is in the schema.
  */
 const NOT_YET_IMPLEMENTED: readonly string[] = [
-  'Query.complianceReport',
-  'Mutation.eraseComplainantData',
-  'ComplianceReport',
-  'SlaSummary',
-  'SlaKindSummary',
-  'StageCount',
-  'RightCount',
-  'OutcomeCount',
-  'RegimeCount',
-  'AgingBucket',
-  'Float',
 ];
 
 interface Finding {

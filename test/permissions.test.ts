@@ -104,6 +104,7 @@ describe('deny by default', () => {
       upsertSlaPolicy: 'ADMIN',
       tenantSettings: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       updateTenantSettings: 'ADMIN',
+      terminateContract: 'ADMIN',
       complaintEvents: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       slaAlerts: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
     });

@@ -42,6 +42,7 @@ export const PERMISSIONS = {
   upsertSlaPolicy: [ADMIN],
   tenantSettings: EVERYONE,
   updateTenantSettings: [ADMIN],
+  terminateContract: [ADMIN],
   // subscriptions
   complaintEvents: EVERYONE,
   slaAlerts: EVERYONE,

@@ -18,6 +18,7 @@ import type { Logger } from '../logger';
 import { provisionActor } from '../services/provisioning.service';
 import { Metrics } from './metrics';
 import { serveSubscriptions } from './subscriptions';
+import { complaintsCsvHandler } from './csv-report';
 import { listenForEvents } from '../events';
 
 export interface AppDeps {
@@ -109,6 +110,8 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
   });
+
+  app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log));
 
   app.use(
     '/graphql',

@@ -34,7 +34,7 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
       ),
     );
     const at = new Date();
-    const before = { stage: c.stage, status: c.status, outcome: c.outcome, resolvedAt: c.resolvedAt };
+    const before = { stage: c.stage, status: c.status, outcome: c.outcome, resolvedAt: c.resolvedAt, resolutionSummary: c.resolutionSummary };
     await sla.stageLeft(tx, c, from, at);
     await saveComplaint(tx, c, { stage: to, status: ComplaintStatus.OPEN, outcome: null, resolvedAt: null, resolutionSummary: null });
     await tx.manager.insert(StageTransition, { tenantId: tx.tenantId, complaintId: c.id, fromStage: from, toStage: to, reason, at, actorId: tx.user.userId });
@@ -42,6 +42,8 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
       stage: { from: before.stage, to },
       ...(before.status !== ComplaintStatus.OPEN ? { status: { from: before.status, to: ComplaintStatus.OPEN } } : {}),
       ...(before.outcome ? { outcome: { from: before.outcome, to: null } } : {}),
+      ...(before.resolvedAt ? { resolvedAt: { from: before.resolvedAt.toISOString(), to: null } } : {}),
+      ...(before.resolutionSummary ? { resolutionSummary: { from: before.resolutionSummary, to: null } } : {}),
       reason,
     }, { at });
     await sla.stageEntered(tx, c, at);
@@ -88,10 +90,11 @@ export function resolveComplaint(ctx: RequestContext, id: string, outcome: Compl
 
 export function reopenComplaint(ctx: RequestContext, id: string, reason: string, expectedVersion: Version): Promise<Complaint> {
   return changeComplaint(ctx, id, { operation: 'reopenComplaint', expectedVersion }, async (tx, c) => {
-    const previous = { outcome: c.outcome, resolvedAt: c.resolvedAt?.toISOString() ?? null };
+    const previous = { outcome: c.outcome, resolvedAt: c.resolvedAt?.toISOString() ?? null, resolutionSummary: c.resolutionSummary };
     await moveStatus(tx, c, 'reopenComplaint', { outcome: null, resolutionSummary: null, resolvedAt: null }, AuditAction.REOPENED, {
       outcome: { from: previous.outcome, to: null },
       resolvedAt: { from: previous.resolvedAt, to: null },
+      resolutionSummary: { from: previous.resolutionSummary, to: null },
       reason,
     }, new Date());
   });

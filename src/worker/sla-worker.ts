@@ -7,6 +7,7 @@ import { RequestContext } from '../context';
 import { inTenantTransaction } from '../db/transaction';
 import { AuditAction, SlaTimerStatus } from '../domain/enums';
 import type { Logger } from '../logger';
+import { purgeExpiredTenants } from '../services/retention.service';
 import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
 import { Complaint, SlaTimer } from '../../entities';
 
@@ -92,6 +93,9 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
     const n = await sweepDueTimers(dataSource, log);
     if (n > 0) log.info({ timers: n }, 'sla sweep processed due timers');
   };
+  const purgeTask: Task = async () => {
+    await purgeExpiredTenants(dataSource, log);
+  };
   const workerLog = new WorkerLogger(() => (level, message, meta) => {
     if (level === 'error') log.error({ meta }, message);
     else if (level === 'warning') log.warn({ meta }, message);
@@ -107,8 +111,8 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
     pollInterval: options.pollInterval ?? 500,
     noHandleSignals: true,
     logger: workerLog,
-    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask },
-    crontab: '* * * * * sla_sweep ?max=1',
+    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask, tenant_purge: purgeTask },
+    crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1'].join('\n'),
   });
   log.info('SLA worker started');
   return {

@@ -1,0 +1,33 @@
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Allow } from '../src/auth/allow';
+import type { RequestContext } from '../src/context';
+import { eraseComplainantData } from '../src/services/erasure.service';
+import { complianceReport } from '../src/services/report.service';
+import { terminateContract } from '../src/services/retention.service';
+import { ReasonIdArgs, TerminateContractArgs } from './types/privacy-args';
+import { ComplaintType } from './types/objects';
+import { ComplianceReport } from './types/report';
+import { DateTimeScalar } from './types/scalars';
+import { TenantSettingsType } from './types/sla';
+
+/** Reports (SPEC §8) and privacy operations (SPEC §7). */
+@Resolver()
+export class PrivacyResolver {
+  @Query(() => ComplianceReport)
+  @Allow('complianceReport')
+  complianceReport(@Ctx() ctx: RequestContext, @Arg('from', () => DateTimeScalar) from: Date, @Arg('to', () => DateTimeScalar) to: Date) {
+    return complianceReport(ctx, from, to);
+  }
+
+  @Mutation(() => ComplaintType)
+  @Allow('eraseComplainantData')
+  eraseComplainantData(@Ctx() ctx: RequestContext, @Args() { id, reason }: ReasonIdArgs) {
+    return eraseComplainantData(ctx, id, reason);
+  }
+
+  @Mutation(() => TenantSettingsType, { description: "Sets the tenant's contract end; its data is purged retentionDays (≤ 90) later." })
+  @Allow('terminateContract')
+  terminateContract(@Ctx() ctx: RequestContext, @Args() { terminatedAt, retentionDays }: TerminateContractArgs) {
+    return terminateContract(ctx, terminatedAt, retentionDays);
+  }
+}

@@ -1,0 +1,61 @@
+import type { DataSource } from 'typeorm';
+import { appendAudit } from '../audit/audit-chain';
+import type { RequestContext } from '../context';
+import { transaction } from '../db/transaction';
+import { AuditAction } from '../domain/enums';
+import { InvalidTransitionError } from '../errors';
+import type { Logger } from '../logger';
+import { Tenant } from '../../entities';
+
+/** ADMIN: the contract's end; the tenant's data is purged `retentionDays` (≤ 90) after it. */
+export async function terminateContract(ctx: RequestContext, terminatedAt: Date | null | undefined, retentionDays: number): Promise<Tenant> {
+  return transaction(ctx, async (tx) => {
+    const tenant = await tx.manager.findOneByOrFail(Tenant, { id: tx.tenantId });
+    if (tenant.purgedAt) throw new InvalidTransitionError('TENANT_PURGED', 'The tenant was already purged');
+    const next = { contractTerminatedAt: terminatedAt === undefined ? new Date() : terminatedAt, retentionDays };
+    await tx.manager.update(Tenant, { id: tenant.id }, next);
+    await appendAudit(tx, null, AuditAction.TENANT_SETTINGS_CHANGED, {
+      contractTerminatedAt: { from: tenant.contractTerminatedAt?.toISOString() ?? null, to: next.contractTerminatedAt?.toISOString() ?? null },
+      retentionDays: { from: tenant.retentionDays, to: retentionDays },
+    });
+    return Object.assign(tenant, next);
+  });
+}
+
+const PURGE_ORDER = ['sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
+
+/**
+ * SPEC §7: a tenant whose contract ended more than its retention days ago loses all its
+ * data, audit trail included, after its monthly anonymous aggregates are written.
+ * Runs as the schema owner with the tenant set: the audit trigger admits this one DELETE
+ * because app.purge_tenant names the tenant.
+ */
+export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, now = new Date()): Promise<string[]> {
+  const due = (await dataSource.transaction(async (m) => {
+    await m.query(`SELECT set_config('role', 'cms_sweeper', true)`);
+    return m.query(
+      `SELECT id FROM tenants WHERE purged_at IS NULL AND contract_terminated_at IS NOT NULL
+         AND contract_terminated_at + make_interval(days => retention_days) <= $1`,
+      [now],
+    );
+  })) as { id: string }[];
+  for (const { id } of due) {
+    await dataSource.transaction(async (m) => {
+      await m.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
+      await m.query(`
+        INSERT INTO retained_aggregates (month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached)
+        SELECT m.month, m.complaints,
+          (SELECT coalesce(jsonb_object_agg(stage, n), '{}') FROM (SELECT stage, count(*) n FROM complaints c WHERE date_trunc('month', c.received_at)::date = m.month GROUP BY stage) s),
+          (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.rights) r WHERE date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
+          (SELECT coalesce(jsonb_object_agg(outcome, n), '{}') FROM (SELECT outcome, count(*) n FROM complaints c WHERE outcome IS NOT NULL AND date_trunc('month', c.received_at)::date = m.month GROUP BY outcome) s),
+          (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.regimes) r WHERE date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
+          (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE t.status = 'MET' AND date_trunc('month', c.received_at)::date = m.month),
+          (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE t.status = 'BREACHED' AND date_trunc('month', c.received_at)::date = m.month)
+        FROM (SELECT date_trunc('month', received_at)::date AS month, count(*)::int AS complaints FROM complaints GROUP BY 1) m`);
+      for (const table of PURGE_ORDER) await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id]);
+      await m.query(`UPDATE tenants SET purged_at = now(), name = id WHERE id = $1`, [id]);
+    });
+    log.info({ tenantId: id }, 'tenant purged after contract retention');
+  }
+  return due.map((d) => d.id);
+}
