@@ -2,11 +2,15 @@ import { Column, Entity, Index } from 'typeorm';
 import { TenantScoped } from './base';
 
 @Entity('sla_timers')
-@Index('sla_timers_complaint_idx', ['complaintId'])
+@Index('sla_timers_complaint_status_idx', ['complaintId', 'kind', 'status'])
 @Index('sla_timers_status_due_idx', ['tenantId', 'status', 'dueAt'])
 export class SlaTimer extends TenantScoped {
   @Column({ name: 'complaint_id', type: 'uuid' })
   complaintId: string;
+
+  /** The case's receivedAt, copied by a trigger on insert: the report groups timers by it without a join. */
+  @Column({ name: 'complaint_received_at', type: 'timestamptz' })
+  complaintReceivedAt: Date;
 
   @Column({ name: 'policy_id', type: 'uuid', nullable: true })
   policyId: string | null;

@@ -17,6 +17,9 @@ export function checkWindow(from: Date, to: Date): void {
   if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) throw new BadUserInputError({ to: `the window is at most ${MAX_WINDOW_DAYS} days` });
 }
 
+type Row = Record<string, string | number>;
+type SlaRow = { kind: string; met: number; breached: number; running: number };
+
 const rate = (met: number, breached: number) => (met + breached === 0 ? null : met / (met + breached));
 
 /**
@@ -30,42 +33,46 @@ export async function complianceReport(ctx: RequestContext, from: Date, to: Date
   checkWindow(from, to);
   return transaction(ctx, async (tx) => {
     const q = <T>(sql: string) => tx.manager.query(sql, [from, to]) as Promise<T[]>;
-    const received = `SELECT * FROM complaints WHERE received_at BETWEEN $1 AND $2`;
-    const [totals] = await q<{ received: number; resolved: number; open_at_end: number; escalated: number; median: number | null; p90: number | null }>(`
-      SELECT
-        (SELECT count(*) FROM complaints WHERE received_at BETWEEN $1 AND $2)::int AS received,
-        (SELECT count(*) FROM complaints WHERE resolved_at BETWEEN $1 AND $2)::int AS resolved,
-        (SELECT count(*) FROM complaints WHERE received_at <= $2 AND (resolved_at IS NULL OR resolved_at > $2) AND (closed_at IS NULL OR closed_at > $2))::int AS open_at_end,
-        (SELECT count(*) FROM complaints c WHERE received_at BETWEEN $1 AND $2
-           AND EXISTS (SELECT 1 FROM stage_transitions s WHERE s.complaint_id = c.id AND s.from_stage = 'INTERNAL_DPO'))::int AS escalated,
-        r.median, r.p90
-      FROM (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median, percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90
-            FROM (SELECT extract(epoch FROM resolved_at - received_at) / 86400 AS days FROM complaints WHERE resolved_at BETWEEN $1 AND $2) d) r`);
-    const byStage = await q<{ stage: string; count: number }>(`SELECT stage, count(*)::int AS count FROM (${received}) c GROUP BY stage ORDER BY stage`);
-    const byRight = await q<{ right: string; count: number }>(`SELECT r AS right, count(*)::int AS count FROM (${received}) c, unnest(c.rights) r GROUP BY r ORDER BY r`);
-    const byRegime = await q<{ regime: string; count: number }>(`SELECT r AS regime, count(*)::int AS count FROM (${received}) c, unnest(c.regimes) r GROUP BY r ORDER BY r`);
-    const byOutcome = await q<{ outcome: string; count: number }>(`SELECT outcome, count(*)::int AS count FROM complaints WHERE resolved_at BETWEEN $1 AND $2 AND outcome IS NOT NULL GROUP BY outcome ORDER BY outcome`);
-    const slaRows = await q<{ kind: string; met: number; breached: number; running: number }>(`
-      SELECT t.kind, count(*) FILTER (WHERE t.status = 'MET')::int AS met, count(*) FILTER (WHERE t.status = 'BREACHED')::int AS breached,
-             count(*) FILTER (WHERE t.status IN ('RUNNING', 'PAUSED'))::int AS running
-      FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.received_at BETWEEN $1 AND $2 GROUP BY t.kind ORDER BY t.kind`);
+    // Complaints received in the window: one scan, every breakdown from it. A case that
+    // left INTERNAL_DPO is never back there (no backward moves), so its stage says it.
+    const [window] = await q<{ received: number; escalated: number; by_stage: Row[] | null; by_right: Row[] | null; by_regime: Row[] | null; sla: SlaRow[] | null }>(`
+      WITH w AS MATERIALIZED (SELECT id, stage, rights, regimes FROM complaints WHERE received_at BETWEEN $1 AND $2)
+      SELECT (SELECT count(*) FROM w)::int AS received,
+             (SELECT count(*) FROM w WHERE stage <> 'INTERNAL_DPO')::int AS escalated,
+             (SELECT json_agg(json_build_object('stage', stage, 'count', n) ORDER BY stage) FROM (SELECT stage, count(*)::int n FROM w GROUP BY stage) s) AS by_stage,
+             (SELECT json_agg(json_build_object('right', r, 'count', n) ORDER BY r) FROM (SELECT r, count(*)::int n FROM w, unnest(w.rights) r GROUP BY r) s) AS by_right,
+             (SELECT json_agg(json_build_object('regime', r, 'count', n) ORDER BY r) FROM (SELECT r, count(*)::int n FROM w, unnest(w.regimes) r GROUP BY r) s) AS by_regime,
+             (SELECT json_agg(json_build_object('kind', kind, 'met', met, 'breached', breached, 'running', running) ORDER BY kind) FROM (
+                SELECT t.kind, count(*) FILTER (WHERE t.status = 'MET')::int AS met, count(*) FILTER (WHERE t.status = 'BREACHED')::int AS breached,
+                       count(*) FILTER (WHERE t.status IN ('RUNNING', 'PAUSED'))::int AS running
+                FROM sla_timers t WHERE t.complaint_received_at BETWEEN $1 AND $2 GROUP BY t.kind) k) AS sla`);
+    // Complaints resolved in the window.
+    const [resolution] = await q<{ resolved: number; by_outcome: Row[] | null; median: number | null; p90: number | null }>(`
+      WITH r AS MATERIALIZED (SELECT outcome, extract(epoch FROM resolved_at - received_at) / 86400 AS days FROM complaints WHERE resolved_at BETWEEN $1 AND $2)
+      SELECT (SELECT count(*) FROM r)::int AS resolved,
+             (SELECT json_agg(json_build_object('outcome', outcome, 'count', n) ORDER BY outcome) FROM (SELECT outcome, count(*)::int n FROM r WHERE outcome IS NOT NULL GROUP BY outcome) s) AS by_outcome,
+             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM r) AS median,
+             (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM r) AS p90`);
+    // Open at \`to\`: received by then and not resolved by then (a closed case was resolved first).
     const aging = await q<{ bucket: number; count: number }>(`
       SELECT CASE WHEN days <= 7 THEN 0 WHEN days <= 30 THEN 1 WHEN days <= 45 THEN 2 WHEN days <= 90 THEN 3 ELSE 4 END AS bucket, count(*)::int AS count
-      FROM (SELECT floor(extract(epoch FROM $2::timestamptz - received_at) / 86400)::int AS days FROM complaints
-            WHERE received_at <= $2 AND (resolved_at IS NULL OR resolved_at > $2) AND (closed_at IS NULL OR closed_at > $2) AND $1::timestamptz IS NOT NULL) o
+      FROM (SELECT floor(extract(epoch FROM $2::timestamptz - received_at) / 86400)::int AS days FROM complaints WHERE resolved_at IS NULL AND received_at <= $2
+            UNION ALL
+            SELECT floor(extract(epoch FROM $2::timestamptz - received_at) / 86400)::int FROM complaints WHERE resolved_at > $2 AND received_at <= $2 AND $1::timestamptz IS NOT NULL) o
       GROUP BY 1`);
+    const slaRows = window.sla ?? [];
     const met = slaRows.reduce((n, r) => n + r.met, 0);
     const breached = slaRows.reduce((n, r) => n + r.breached, 0);
     return {
       from,
       to,
-      received: totals.received,
-      resolved: totals.resolved,
-      openAtEnd: totals.open_at_end,
-      byStage,
-      byRight,
-      byOutcome,
-      byRegime,
+      received: window.received,
+      resolved: resolution.resolved,
+      openAtEnd: aging.reduce((n, a) => n + a.count, 0),
+      byStage: window.by_stage ?? [],
+      byRight: window.by_right ?? [],
+      byOutcome: resolution.by_outcome ?? [],
+      byRegime: window.by_regime ?? [],
       sla: {
         met,
         breached,
@@ -73,9 +80,9 @@ export async function complianceReport(ctx: RequestContext, from: Date, to: Date
         complianceRate: rate(met, breached),
         byKind: slaRows.map((r) => ({ kind: r.kind, met: r.met, breached: r.breached, complianceRate: rate(r.met, r.breached) })),
       },
-      medianDaysToResolution: totals.median === null ? null : Number(totals.median),
-      p90DaysToResolution: totals.p90 === null ? null : Number(totals.p90),
-      escalationRate: totals.received === 0 ? null : totals.escalated / totals.received,
+      medianDaysToResolution: resolution.median === null ? null : Number(resolution.median),
+      p90DaysToResolution: resolution.p90 === null ? null : Number(resolution.p90),
+      escalationRate: window.received === 0 ? null : window.escalated / window.received,
       aging: AGING_BUCKETS.map((b, i) => ({ ...b, count: aging.find((a) => a.bucket === i)?.count ?? 0 })),
     };
   });

@@ -146,7 +146,14 @@ export async function extendSlaTimer(ctx: RequestContext, timerId: string, reaso
     const now = new Date();
     if (timer.status === SlaTimerStatus.RUNNING && timer.dueAt <= now) throw refuse('SLA_ALREADY_DUE', `The clock fell due at ${timer.dueAt.toISOString()}: extend it before it is due`);
     const dueAt = extendDue(timer.dueAt, terms.extension, terms.businessDays, terms.calendar);
-    const patch = { dueAt, extended: true, extensionReason: reason, warnAt: timer.warnedAt ? timer.warnAt : warnAt(timer.startedAt, dueAt, terms.warnAtPercent) };
+    const patch = {
+      dueAt,
+      extended: true,
+      extensionReason: reason,
+      warnAt: timer.warnedAt ? timer.warnAt : warnAt(timer.startedAt, dueAt, terms.warnAtPercent),
+      // A paused clock keeps what is left; the extension adds to it, so the resume honours it.
+      remainingOnPause: timer.status === SlaTimerStatus.PAUSED ? remainingOnPause(timer.pausedAt!, dueAt, terms.businessDays, terms.calendar) : timer.remainingOnPause,
+    };
     await tx.manager.update(SlaTimer, { id: timer.id }, patch);
     await saveComplaint(tx, c, {});
     await appendAudit(tx, c.id, AuditAction.SLA_EXTENDED, timerChanges(timer, { dueAt: { from: timer.dueAt.toISOString(), to: dueAt.toISOString() }, extension: terms.extension, reason }));
