@@ -42,16 +42,17 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
   for (const { id } of due) {
     await dataSource.transaction(async (m) => {
       await m.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
+      // Filtered by tenant explicitly: as the owner (a superuser in dev and tests) RLS may not apply.
       await m.query(`
         INSERT INTO retained_aggregates (month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached)
         SELECT m.month, m.complaints,
-          (SELECT coalesce(jsonb_object_agg(stage, n), '{}') FROM (SELECT stage, count(*) n FROM complaints c WHERE date_trunc('month', c.received_at)::date = m.month GROUP BY stage) s),
-          (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.rights) r WHERE date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
-          (SELECT coalesce(jsonb_object_agg(outcome, n), '{}') FROM (SELECT outcome, count(*) n FROM complaints c WHERE outcome IS NOT NULL AND date_trunc('month', c.received_at)::date = m.month GROUP BY outcome) s),
-          (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.regimes) r WHERE date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
-          (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE t.status = 'MET' AND date_trunc('month', c.received_at)::date = m.month),
-          (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE t.status = 'BREACHED' AND date_trunc('month', c.received_at)::date = m.month)
-        FROM (SELECT date_trunc('month', received_at)::date AS month, count(*)::int AS complaints FROM complaints GROUP BY 1) m`);
+          (SELECT coalesce(jsonb_object_agg(stage, n), '{}') FROM (SELECT stage, count(*) n FROM complaints c WHERE c.tenant_id = $1 AND date_trunc('month', c.received_at)::date = m.month GROUP BY stage) s),
+          (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.rights) r WHERE c.tenant_id = $1 AND date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
+          (SELECT coalesce(jsonb_object_agg(outcome, n), '{}') FROM (SELECT outcome, count(*) n FROM complaints c WHERE c.tenant_id = $1 AND outcome IS NOT NULL AND date_trunc('month', c.received_at)::date = m.month GROUP BY outcome) s),
+          (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.regimes) r WHERE c.tenant_id = $1 AND date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
+          (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.tenant_id = $1 AND t.status = 'MET' AND date_trunc('month', c.received_at)::date = m.month),
+          (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.tenant_id = $1 AND t.status = 'BREACHED' AND date_trunc('month', c.received_at)::date = m.month)
+        FROM (SELECT date_trunc('month', received_at)::date AS month, count(*)::int AS complaints FROM complaints WHERE tenant_id = $1 GROUP BY 1) m`, [id]);
       for (const table of PURGE_ORDER) await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id]);
       await m.query(`UPDATE tenants SET purged_at = now(), name = id WHERE id = $1`, [id]);
     });
