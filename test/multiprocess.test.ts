@@ -465,9 +465,13 @@ test('Two API processes + one worker process on one database, 200 timers due at 
   // The lead time: measured, not guessed. A warm-up batch in another tenant (back-dated
   // too, so its warnings load the workers as the real batch will) gives the filing rate
   // under this machine's current load; the 200 clocks then fall due at 2.5x the estimate.
+  // The first round only warms the processes up (JIT, provisioning); the second is timed.
   const warmAgent = await token('warmup', Role.AGENT);
+  const warmUp = (from: number, count: number) =>
+    pool(Array.from({ length: count }, (_, i) => from + i), 12, (i) => fileComplaint(i % 2 === 0 ? api1 : api2, warmAgent, backDated(Date.now() + DAY_MS, 1_000 + i)));
+  await warmUp(0, 12);
   const warmStart = Date.now();
-  await pool(Array.from({ length: 24 }, (_, i) => i), 12, (i) => fileComplaint(i % 2 === 0 ? api1 : api2, warmAgent, backDated(Date.now() + DAY_MS, 1_000 + i)));
+  await warmUp(12, 24);
   const estimate = ((Date.now() - warmStart) / 24) * N;
   const lead = Math.min(120_000, Math.max(10_000, Math.round(2.5 * estimate)));
   const due = Date.now() + lead;
@@ -484,6 +488,7 @@ test('Two API processes + one worker process on one database, 200 timers due at 
 
   await sleepUntil(due, 125_000);
   const breachedAtMs = await until(`${N} timers BREACHED`, 90_000, async () => ((await countBreached(sql, ids)) === N ? Date.now() : 0), 50);
+  expect(breachedAtMs - due).toBeLessThanOrEqual(60_000); // SPEC §5: within 60 s while the service runs
   await jobsSettled(sql, ids, 20_000);
 
   // Exactly once: one event per timer, no timer twice, every breachedAt = dueAt.
@@ -499,7 +504,7 @@ test('Two API processes + one worker process on one database, 200 timers due at 
     `SELECT (SELECT count(*)::int FROM audit_events WHERE tenant_id = 'warmup' AND action = 'SLA_WARNING') AS warnings,
             (SELECT count(*)::int FROM audit_events WHERE tenant_id = 'warmup' AND action = 'SLA_BREACHED') AS breaches`,
   );
-  expect(warm).toEqual({ warnings: 24, breaches: 0 });
+  expect(warm).toEqual({ warnings: 36, breaches: 0 });
   const { rows: twice } = await sql.query(
     `SELECT changes->>'timerId' AS timer_id, action, count(*)::int AS n FROM audit_events
       WHERE action IN ('SLA_BREACHED', 'SLA_WARNING') GROUP BY 1, 2 HAVING count(*) > 1`,
@@ -517,7 +522,7 @@ test('Two API processes + one worker process on one database, 200 timers due at 
 
   const byProcess = [api1, api2, worker].map((p) => `${p.name}=${(p.out.match(/"kind":"BREACHED","msg":"sla timer event"/g) ?? []).length}`);
   console.log(
-    `[multiprocess] 200 timers: 3 processes up (concurrent migrations) in ${upAt - startAt} ms; lead ${lead} ms; filed ${N} in ${fileEnd - fileStart} ms; ` +
+    `[multiprocess] 200 timers: 3 processes up (concurrent migrations) in ${upAt - startAt} ms; lead ${lead} ms (estimate ${Math.round(estimate)} ms); filed ${N} in ${fileEnd - fileStart} ms; ` +
       `due→all ${N} breached ${breachedAtMs - due} ms (breach events written ${new Date(spread.first).getTime() - due}..${new Date(spread.last).getTime() - due} ms after due); ` +
       `breaches by process: ${byProcess.join(', ')}`,
   );
@@ -572,6 +577,7 @@ test('A subscription client connected to replica 1 receives the breach raised by
   const timerId = y.slaTimers[0].id;
   const breach = await until('BREACHED alert on replica 1', 60_000, () => aAlerts.messages.find((m) => m.slaAlerts.kind === 'BREACHED' && m.slaAlerts.timer.id === timerId));
   const alertLatency = Date.now() - dueAt;
+  expect(alertLatency).toBeLessThanOrEqual(60_000);
   expect(breach.slaAlerts).toEqual({
     kind: 'BREACHED',
     reference: y.reference,

@@ -150,7 +150,7 @@ describe('eraseComplainantData', () => {
     expect(ok(await t.gql(dpo, OPS.verify, { id: c.id }), 'verifyAuditTrail')).toMatchObject({ valid: true, brokenAtSequence: null });
   });
 
-  test.each([Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('refuses a %s and changes nothing', async (role) => {
+  test.each([Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('refuses the role %s and changes nothing', async (role) => {
     const c = ok(await t.gql(agent, OPS.file, { input: complaintInput({ complainant: { name: 'Petra Present', email: 'petra@privacy.example' } }) }), 'filing');
     const before = await snapshot(c.id);
     expect(before.complaint.complainant_name).toBe('Petra Present');
@@ -190,12 +190,22 @@ describe('a complaint involving a child under 13', () => {
     expect(c.complainant).toEqual({ ...CHILD, erasedAt: null });
   });
 
-  test.each([Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('masks the PII for a %s, in a single read and in lists', async (role) => {
+  test.each([Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('masks the PII for the role %s, in a single read and in lists', async (role) => {
     const masked = { name: '***', email: '***', phone: '***', involvesChildUnder13: true, erasedAt: null };
     const token = await tokenFor(role);
     expect(ok(await t.gql(token, OPS.complaint, { id }), 'read').complainant).toEqual(masked);
     const list = ok(await t.gql(token, OPS.complaints), 'list');
     expect(list.edges.find((e: any) => e.node.id === id).node.complainant).toEqual(masked);
+  });
+
+  test("a search by the child's name or email finds the case for the DPO only", async () => {
+    const search = `query ($s: String!) { complaints(filter: { search: $s }) { edges { node { id } } } }`;
+    for (const [role, visible] of [[Role.DPO, true], [Role.AGENT, false], [Role.COMPLIANCE_OFFICER, false], [Role.ADMIN, false]] as const) {
+      for (const s of ['Minor-3321', 'parent.minor@']) {
+        const ids = ok(await t.gql(await tokenFor(role), search, { s }), 'search').edges.map((e: any) => e.node.id);
+        expect({ role, s, found: ids.includes(id) }).toEqual({ role, s, found: visible });
+      }
+    }
   });
 
   test('masks the PII even in the filing response to the AGENT who filed it', () => {
@@ -221,7 +231,7 @@ describe('terminateContract', () => {
     ok(await t.gql(await tokenFor(Role.ADMIN, TID), '{ me { tenantId } }'), 'provisioning');
   });
 
-  test.each([Role.AGENT, Role.DPO, Role.COMPLIANCE_OFFICER])('refuses a %s and changes nothing', async (role) => {
+  test.each([Role.AGENT, Role.DPO, Role.COMPLIANCE_OFFICER])('refuses the role %s and changes nothing', async (role) => {
     const res = await t.gql(await tokenFor(role, TID), OPS.terminate, { at: new Date().toISOString(), days: 30 });
     expect(errorCode(res)).toBe('FORBIDDEN');
     expect(await contractOf()).toEqual({ contract_terminated_at: null, retention_days: 90 });
@@ -384,5 +394,13 @@ describe('purgeExpiredTenants', () => {
     expect(await counts(EXPIRED)).toEqual(Object.fromEntries(TABLES.map((table) => [table, 0])));
     expect(await counts(GRACE)).toEqual(before[GRACE]);
     expect(await counts(ACTIVE)).toEqual(before[ACTIVE]);
+  });
+
+  test("a purged tenant's tokens are refused and provision no one, and its timer jobs are gone", async () => {
+    const res = await t.gql(await t.token(Role.AGENT, { tid: EXPIRED, sub: 'late-visitor' }), '{ me { tenantId } }');
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(await t.sql('SELECT 1 FROM users WHERE tenant_id = $1', [EXPIRED])).toEqual([]);
+    expect(await t.sql(`SELECT key FROM graphile_worker._private_jobs WHERE payload->>'tenantId' = $1`, [EXPIRED])).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { TokenClaims } from '../auth/jwt';
 import type { Actor } from '../context';
 import { inTenantTransaction } from '../db/transaction';
+import { UnauthenticatedError } from '../errors';
 import { seedSlaPresets } from './sla-policy.service';
 
 const knownByDataSource = new WeakMap<DataSource, Set<string>>();
@@ -23,6 +24,10 @@ export async function provisionActor(dataSource: DataSource, claims: TokenClaims
       [claims.tid, claims.tz ?? 'UTC', claims.country ?? null],
     )) as unknown[];
     if (created.length > 0) await seedSlaPresets(manager, claims.tid); // SPEC §5: presets for every new tenant
+    else {
+      const [tenant] = (await manager.query('SELECT purged_at FROM tenants WHERE id = $1', [claims.tid])) as { purged_at: Date | null }[];
+      if (tenant?.purged_at) throw new UnauthenticatedError("The tenant's contract ended and its data was purged");
+    }
     await manager.query(
       `INSERT INTO users (tenant_id, id, name, email, roles) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, roles = EXCLUDED.roles, updated_at = now()

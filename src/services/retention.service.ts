@@ -53,6 +53,8 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
           (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.tenant_id = $1 AND t.status = 'MET' AND date_trunc('month', c.received_at)::date = m.month),
           (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.tenant_id = $1 AND t.status = 'BREACHED' AND date_trunc('month', c.received_at)::date = m.month)
         FROM (SELECT date_trunc('month', received_at)::date AS month, count(*)::int AS complaints FROM complaints WHERE tenant_id = $1 GROUP BY 1) m`, [id]);
+      // The timers' queued jobs name the tenant: they go too.
+      await m.query(`SELECT graphile_worker.remove_job('sla:' || id) FROM sla_timers WHERE tenant_id = $1`, [id]);
       for (const table of PURGE_ORDER) await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id]);
       await m.query(`UPDATE tenants SET purged_at = now(), name = id WHERE id = $1`, [id]);
     });

@@ -105,6 +105,7 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
   // embedded server first) is logged instead of crashing the process.
   const pgPool = new Pool({ connectionString: databaseUrl, max: (options.concurrency ?? 4) + 2, application_name: 'complaint-cms-sla-worker' });
   pgPool.on('error', (error) => log.warn({ err: error }, 'SLA worker connection lost'));
+  pgPool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'SLA worker connection error')));
   const runner: Runner = await run({
     pgPool,
     concurrency: options.concurrency ?? 4,
