@@ -29,8 +29,11 @@ export const events = createPubSub<{ audit: [AuditNotice]; slaAlert: [SlaAlertNo
  * worker made the change, so every replica's subscribers hear it (SPEC §2). Reconnects
  * with backoff when the connection drops.
  */
-export function listenForEvents(dataSource: DataSource, url: string, log: Logger): { stop(): Promise<void> } {
+export function listenForEvents(dataSource: DataSource, url: string, log: Logger): { ready: Promise<void>; stop(): Promise<void> } {
   let client: Client | null = null;
+  let settle: () => void = () => {};
+  // Settles after the first attempt, connected or not, so a start never waits on it for good.
+  const ready = new Promise<void>((resolve) => (settle = resolve));
   let stopped = false;
   let retry: NodeJS.Timeout | null = null;
   let attempt = 0;
@@ -60,6 +63,8 @@ export function listenForEvents(dataSource: DataSource, url: string, log: Logger
       log.warn({ err: error }, 'event listener could not connect');
       c.end().catch(() => undefined);
       if (!stopped) scheduleReconnect();
+    } finally {
+      settle();
     }
   };
   const scheduleReconnect = () => {
@@ -72,6 +77,7 @@ export function listenForEvents(dataSource: DataSource, url: string, log: Logger
   };
   void connect();
   return {
+    ready,
     async stop() {
       stopped = true;
       if (retry) clearTimeout(retry);

@@ -138,6 +138,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   );
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
+  await listener.ready; // subscribers connected after start-up hear every later change
   const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules: armor.validationRules });
 
   return {

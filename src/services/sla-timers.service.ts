@@ -38,7 +38,7 @@ function timerChanges(timer: SlaTimer, extra: Record<string, unknown>): Record<s
 }
 
 /** complaints.next_due_at: the earliest due among RUNNING timers (ordering and filters read it). */
-async function refreshNextDue(tx: TxContext, complaintId: string): Promise<void> {
+export async function refreshNextDue(tx: TxContext, complaintId: string): Promise<void> {
   await tx.manager.query(
     `UPDATE complaints SET next_due_at = (SELECT min(due_at) FROM sla_timers WHERE complaint_id = $1 AND status = 'RUNNING') WHERE id = $1`,
     [complaintId],

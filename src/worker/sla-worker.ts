@@ -9,6 +9,7 @@ import { AuditAction, SlaTimerStatus } from '../domain/enums';
 import type { Logger } from '../logger';
 import { purgeExpiredTenants } from '../services/retention.service';
 import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
+import { refreshNextDue } from '../services/sla-timers.service';
 import { Complaint, SlaTimer } from '../../entities';
 
 export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
@@ -36,7 +37,7 @@ export async function processTimer(dataSource: DataSource, log: Logger, tenantId
         status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
         breachedAt: { from: null, to: timer.dueAt.toISOString() },
       }, { system: true, at: now });
-      await manager.query(`UPDATE complaints SET next_due_at = (SELECT min(due_at) FROM sla_timers WHERE complaint_id = $1 AND status = 'RUNNING') WHERE id = $1`, [timer.complaintId]);
+      await refreshNextDue(tx, timer.complaintId);
       fired = 'BREACHED';
     } else if (timer.warnAt && !timer.warnedAt && timer.warnAt <= now) {
       await manager.update(SlaTimer, { id: timer.id }, { warnedAt: now });
