@@ -1,3 +1,4 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadUserInputError } from './errors';
 
 /** Opaque Relay cursors: base64url of a JSON tuple the list query understands. */
@@ -30,4 +31,10 @@ export function toPage<T>(rows: T[], first: number, cursorOf: (row: T) => string
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/** totalCount as count(*) (TypeORM's getCount counts DISTINCT ids, which defeats index-only scans). */
+export async function countRows<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<number> {
+  const row = await query.clone().select('count(*)::int', 'n').orderBy().getRawOne<{ n: number }>();
+  return row?.n ?? 0;
 }

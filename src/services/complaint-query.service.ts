@@ -4,7 +4,7 @@ import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { ComplaintOrderField, ComplaintStage, ComplaintStatus, DataSubjectRight, OrderDirection, Regime } from '../domain/enums';
 import { BadUserInputError, NotFoundError } from '../errors';
-import { decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
+import { countRows, decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
 import { Complaint } from '../../entities';
 
 /** The complaint of the tenant, or NOT_FOUND (also for another tenant's id: RLS hides it). */
@@ -67,7 +67,7 @@ export async function listComplaints(ctx: RequestContext, args: ComplaintListArg
   return transaction(ctx, async (tx) => {
     const base = tx.manager.createQueryBuilder(Complaint, 'c');
     applyFilter(base, args.filter ?? {}, canReadPii(ctx.user.roles, false), canReadPii(ctx.user.roles, true));
-    const totalCount = await base.clone().getCount();
+    const totalCount = await countRows(base);
 
     const page = base.clone();
     if (args.after) {

@@ -2,7 +2,7 @@ import type { RequestContext } from '../context';
 import { transaction } from '../db/transaction';
 import { SlaTimerStatus } from '../domain/enums';
 import { BadUserInputError } from '../errors';
-import { decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
+import { countRows, decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
 import { SlaTimer } from '../../entities';
 
 export interface SlaTimerListArgs {
@@ -18,7 +18,7 @@ export function listSlaTimers(ctx: RequestContext, args: SlaTimerListArgs): Prom
     const q = tx.manager.createQueryBuilder(SlaTimer, 't');
     if (args.status?.length) q.andWhere('t.status = ANY(:statuses)', { statuses: args.status });
     if (args.dueBefore) q.andWhere('t.due_at < :dueBefore', { dueBefore: args.dueBefore });
-    const totalCount = await q.clone().getCount();
+    const totalCount = await countRows(q);
     if (args.after) {
       const [dueAt, id] = decodeCursor(args.after);
       if (typeof dueAt !== 'string' || Number.isNaN(Date.parse(dueAt)) || typeof id !== 'string' || !isUuid(id)) {
