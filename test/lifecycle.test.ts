@@ -478,3 +478,29 @@ describe('the audit trail', () => {
     expect(verified.data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: events.length, brokenAtSequence: null });
   });
 });
+
+describe('resolution at the arbitration panel', () => {
+  const ESCALATE = 'mutation($id: ID!, $to: ComplaintStage!) { escalateComplaint(id: $id, to: $to, reason: "next rung") { stage } }';
+  const RESOLVE = 'mutation($id: ID!, $o: ComplaintOutcome!, $s: String!) { resolveComplaint(id: $id, outcome: $o, summary: $s) { outcome resolutionSummary } }';
+
+  test('an UPHELD or SETTLED panel decision records in its summary that it is binding and non-monetary (DPF Annex I)', async () => {
+    for (const outcome of ['UPHELD', 'SETTLED']) {
+      const { id } = await file({ jurisdiction: 'DE' }, dpo);
+      succeeded(await t.gql(dpo, ESCALATE, { id, to: 'INDEPENDENT_ADR' }), 'to ADR');
+      succeeded(await t.gql(dpo, ESCALATE, { id, to: 'REGULATOR' }), 'to regulator');
+      succeeded(await t.gql(dpo, RESOLVE, { id, o: 'NOT_UPHELD', s: 'Referral closed' }), 'regulator resolves');
+      succeeded(await t.gql(dpo, ESCALATE, { id, to: 'ARBITRATION_PANEL' }), 'to arbitration');
+      const resolved = succeeded(await t.gql(dpo, RESOLVE, { id, o: outcome, s: 'Delete the data by 1 March.' }), 'panel decides');
+      expect(resolved).toEqual({
+        outcome,
+        resolutionSummary: `Arbitration panel (DPF Annex I, non-monetary relief only): ${outcome}. Delete the data by 1 March.`,
+      });
+    }
+  });
+
+  test('a resolution at another stage keeps the summary as written', async () => {
+    const { id } = await file({ jurisdiction: 'DE' }, dpo);
+    const resolved = succeeded(await t.gql(dpo, RESOLVE, { id, o: 'SETTLED', s: 'Copy of data sent.' }), 'resolve');
+    expect(resolved.resolutionSummary).toBe('Copy of data sent.');
+  });
+});

@@ -43,3 +43,13 @@ export function checkOutcome(c: { processingRole: ProcessingRole; rights: DataSu
   }
   return { allowed: true };
 }
+
+/**
+ * DPF Annex I: the arbitration panel orders non-monetary relief only (access, correction,
+ * deletion, return of data), and its binding decision is recorded as such. A SETTLED or
+ * UPHELD resolution at ARBITRATION_PANEL says which in its summary.
+ */
+export function resolutionSummary(stage: ComplaintStage, outcome: ComplaintOutcome, summary: string): string {
+  const binding = stage === ComplaintStage.ARBITRATION_PANEL && (outcome === ComplaintOutcome.SETTLED || outcome === ComplaintOutcome.UPHELD);
+  return binding ? `Arbitration panel (DPF Annex I, non-monetary relief only): ${outcome}. ${summary}` : summary;
+}

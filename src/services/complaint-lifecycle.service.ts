@@ -2,7 +2,7 @@ import { appendAudit } from '../audit/audit-chain';
 import type { RequestContext, TxContext } from '../context';
 import { AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, ProcessingRole, Regime } from '../domain/enums';
 import { checkEscalation } from '../domain/escalation';
-import { checkOutcome, checkStatusTransition, StatusTransition, STATUS_TRANSITIONS } from '../domain/status';
+import { checkOutcome, checkStatusTransition, resolutionSummary, StatusTransition, STATUS_TRANSITIONS } from '../domain/status';
 import { BadUserInputError, InvalidTransitionError } from '../errors';
 import { Complaint, StageTransition } from '../../entities';
 import { changeComplaint, enforce, saveComplaint } from './complaint-mutation';
@@ -79,9 +79,10 @@ export function resolveComplaint(ctx: RequestContext, id: string, outcome: Compl
     enforce(checkOutcome({ processingRole: c.processingRole as ProcessingRole, rights: c.rights as DataSubjectRight[], stage: c.stage as ComplaintStage }, outcome));
     const at = new Date();
     if (c.status === ComplaintStatus.AWAITING_COMPLAINANT) await sla.resumed(tx, c, at);
-    await moveStatus(tx, c, 'resolveComplaint', { outcome, resolutionSummary: summary, resolvedAt: at }, AuditAction.RESOLVED, {
+    const recorded = resolutionSummary(c.stage as ComplaintStage, outcome, summary);
+    await moveStatus(tx, c, 'resolveComplaint', { outcome, resolutionSummary: recorded, resolvedAt: at }, AuditAction.RESOLVED, {
       outcome: { from: null, to: outcome },
-      resolutionSummary: { from: null, to: summary },
+      resolutionSummary: { from: null, to: recorded },
       resolvedAt: { from: null, to: at.toISOString() },
     }, at);
     await sla.resolved(tx, c, at);
