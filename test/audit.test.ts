@@ -307,6 +307,16 @@ describe('tamper evidence', () => {
     expect(valid).toBe(false);
     expect([1, 2]).toContain(brokenAtSequence);
   });
+
+  test('events cut off the end of the trail are reported at the first missing sequence', async () => {
+    const complaint = await file(complaintInput({ complainant: CHILD }));
+    await appendSystemEvent(complaint.id);
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
+
+    await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 3', [complaint.id]);
+
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: false, eventsChecked: 2, brokenAtSequence: 3 });
+  });
 });
 
 describe('the trail is append-only in the database', () => {

@@ -41,12 +41,12 @@ export function chainHash(prevHash: string | null, event: Omit<AuditEvent, 'hash
 export async function appendAudit(tx: TxContext, complaintId: string | null, action: AuditAction, changes: Changes, options: AppendOptions = {}): Promise<AuditEvent> {
   const tenantId = tx.tenantId;
   const chainId = complaintId ?? tenantId;
-  if (complaintId) await tx.manager.query('SELECT 1 FROM complaints WHERE id = $1 FOR UPDATE', [complaintId]);
-  else await tx.manager.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
-  const [last] = (await tx.manager.query(
-    'SELECT sequence, hash FROM audit_events WHERE tenant_id = $1 AND chain_id = $2 ORDER BY sequence DESC LIMIT 1',
-    [tenantId, chainId],
-  )) as { sequence: number; hash: string }[];
+  const owner = complaintId ? 'complaints' : 'tenants';
+  const [head] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM ${owner} WHERE id = $1 FOR UPDATE`, [chainId])) as {
+    sequence: number;
+    hash: string | null;
+  }[];
+  const last = head && head.sequence > 0 ? head : undefined;
 
   const event = new AuditEvent();
   event.id = randomUUID();
@@ -68,6 +68,7 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [event.id, tenantId, complaintId, chainId, event.sequence, action, event.actorId, event.actorRole, event.at, JSON.stringify(event.changes), event.requestId, event.prevHash, event.hash],
   );
+  await tx.manager.query(`UPDATE ${owner} SET audit_head_sequence = $2, audit_head_hash = $3 WHERE id = $1`, [chainId, event.sequence, event.hash]);
   // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
   await tx.manager.query(`SELECT pg_notify('cms_audit', $1)`, [JSON.stringify({ tenantId, complaintId, eventId: event.id })]);
   return event;
@@ -79,8 +80,12 @@ export interface ChainVerification {
   brokenAtSequence: number | null;
 }
 
-/** Recomputes a chain from its stored rows and names the first event that does not hold. */
-export function verifyChain(events: AuditEvent[]): ChainVerification {
+/**
+ * Recomputes a chain from its stored rows and names the first event that does not hold.
+ * `head` is the chain's last sequence and hash as recorded on its owner row: events
+ * missing from the end are reported at the first missing sequence.
+ */
+export function verifyChain(events: AuditEvent[], head: { sequence: number; hash: string | null }): ChainVerification {
   let prevHash: string | null = null;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
@@ -88,5 +93,8 @@ export function verifyChain(events: AuditEvent[]): ChainVerification {
     if (!intact) return { valid: false, eventsChecked: i + 1, brokenAtSequence: e.sequence };
     prevHash = e.hash;
   }
+  if (head.sequence > events.length) return { valid: false, eventsChecked: events.length, brokenAtSequence: events.length + 1 }; // cut off
+  if (head.sequence < events.length) return { valid: false, eventsChecked: events.length, brokenAtSequence: head.sequence + 1 }; // written past the head
+  if (head.sequence > 0 && head.hash !== prevHash) return { valid: false, eventsChecked: events.length, brokenAtSequence: head.sequence };
   return { valid: true, eventsChecked: events.length, brokenAtSequence: null };
 }

@@ -30,7 +30,11 @@ export async function auditTrail(ctx: RequestContext, complaintId: string, first
 export function verifyAuditTrail(ctx: RequestContext, complaintId: string): Promise<ChainVerification> {
   return transaction(ctx, async (tx) => {
     await loadComplaint(tx, complaintId);
+    const [head] = (await tx.manager.query('SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE id = $1', [complaintId])) as {
+      sequence: number;
+      hash: string | null;
+    }[];
     const events = await tx.manager.find(AuditEvent, { where: { chainId: complaintId }, order: { sequence: 'ASC' } });
-    return verifyChain(events);
+    return verifyChain(events, head);
   });
 }
