@@ -358,3 +358,32 @@ describe('the trail is append-only in the database', () => {
     expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
   });
 });
+
+describe("the tenant's own trail", () => {
+  const UPSERT = `mutation($d: String!) { upsertSlaPolicy(input: { regime: OTHER, stage: INTERNAL_DPO, kind: RESPOND, duration: $d,
+    businessDays: false, extension: "P30D", pausable: true, source: "internal target" }) { id duration } }`;
+  const TRAIL = '{ tenantAuditTrail { edges { node { sequence action complaintId actorRole changes } } } verifyTenantAuditTrail { valid eventsChecked brokenAtSequence } }';
+
+  test('records policy changes in a chain of its own that verifies, and names a tampered event', async () => {
+    const admin = await token(Role.ADMIN);
+    for (const d of ['P20D', 'P25D']) expect((await t.gql(admin, UPSERT, { d })).errors).toBeUndefined();
+    const res = await t.gql(await token(Role.COMPLIANCE_OFFICER), TRAIL);
+    expect(res.errors).toBeUndefined();
+    const events = res.data.tenantAuditTrail.edges.map((e: any) => e.node);
+    expect(events.map((e: any) => [e.sequence, e.action, e.complaintId, e.actorRole])).toEqual([
+      [1, 'SLA_POLICY_CHANGED', null, 'ADMIN'],
+      [2, 'SLA_POLICY_CHANGED', null, 'ADMIN'],
+    ]);
+    expect(events[1].changes.duration).toEqual({ from: 'P20D', to: 'P25D' });
+    expect(res.data.verifyTenantAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
+
+    await withTriggersDisabled(`UPDATE audit_events SET changes = '{"duration":{"from":"P20D","to":"P90D"}}' WHERE tenant_id = $1 AND complaint_id IS NULL AND sequence = 2`, [TENANT]);
+    const after = await t.gql(admin, '{ verifyTenantAuditTrail { valid brokenAtSequence } }');
+    expect(after.data.verifyTenantAuditTrail).toEqual({ valid: false, brokenAtSequence: 2 });
+  });
+
+  test('an AGENT cannot read or verify it', async () => {
+    const res = await t.gql(await token(Role.AGENT), '{ verifyTenantAuditTrail { valid } }');
+    expect(res.errors?.[0].extensions.code).toBe('FORBIDDEN');
+  });
+});

@@ -86,6 +86,8 @@ describe('deny by default', () => {
       slaTimers: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       slaPolicies: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       verifyAuditTrail: 'ADMIN COMPLIANCE_OFFICER DPO',
+      tenantAuditTrail: 'ADMIN COMPLIANCE_OFFICER DPO',
+      verifyTenantAuditTrail: 'ADMIN COMPLIANCE_OFFICER DPO',
       complianceReport: 'ADMIN COMPLIANCE_OFFICER DPO',
       fileComplaint: 'AGENT DPO',
       acknowledgeComplaint: 'AGENT DPO',

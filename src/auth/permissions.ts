@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   slaTimers: EVERYONE,
   slaPolicies: EVERYONE,
   verifyAuditTrail: REPORTERS,
+  tenantAuditTrail: REPORTERS,
+  verifyTenantAuditTrail: REPORTERS,
   complianceReport: REPORTERS,
   // case work
   fileComplaint: CASE_WORKERS,

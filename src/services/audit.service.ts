@@ -1,14 +1,27 @@
-import { MoreThan } from 'typeorm';
+import { IsNull, MoreThan } from 'typeorm';
 import { ChainVerification, verifyChain } from '../audit/audit-chain';
-import type { RequestContext } from '../context';
+import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { BadUserInputError } from '../errors';
 import { decodeCursor, encodeCursor, Page, toPage } from '../pagination';
 import { AuditEvent } from '../../entities';
 import { loadComplaint } from './complaint-query.service';
 
-/** A complaint's trail in sequence order, paginated by sequence. */
-export async function auditTrail(ctx: RequestContext, complaintId: string, first: number, after?: string | null): Promise<Page<AuditEvent>> {
+/** A chain: a complaint's, or the tenant's own (policy and settings changes). */
+type Chain = { kind: 'complaint'; complaintId: string } | { kind: 'tenant' };
+
+async function openChain(tx: TxContext, chain: Chain): Promise<{ chainId: string; owner: 'complaints' | 'tenants' }> {
+  if (chain.kind === 'tenant') return { chainId: tx.tenantId, owner: 'tenants' };
+  await loadComplaint(tx, chain.complaintId); // NOT_FOUND for another tenant's id
+  return { chainId: chain.complaintId, owner: 'complaints' };
+}
+
+function chainWhere(chain: Chain, chainId: string) {
+  return chain.kind === 'tenant' ? { chainId, complaintId: IsNull() } : { chainId };
+}
+
+/** A trail in sequence order, paginated by sequence. */
+async function readTrail(ctx: RequestContext, chain: Chain, first: number, after?: string | null): Promise<Page<AuditEvent>> {
   let afterSequence = 0;
   if (after) {
     const [sequence] = decodeCursor(after);
@@ -16,9 +29,9 @@ export async function auditTrail(ctx: RequestContext, complaintId: string, first
     afterSequence = sequence as number;
   }
   return transaction(ctx, async (tx) => {
-    await loadComplaint(tx, complaintId);
+    const { chainId } = await openChain(tx, chain);
     const rows = await tx.manager.find(AuditEvent, {
-      where: { chainId: complaintId, sequence: MoreThan(afterSequence) },
+      where: { ...chainWhere(chain, chainId), sequence: MoreThan(afterSequence) },
       order: { sequence: 'ASC' },
       take: first + 1,
     });
@@ -26,15 +39,20 @@ export async function auditTrail(ctx: RequestContext, complaintId: string, first
   });
 }
 
-/** Recomputes the complaint's hash chain from the stored rows (SPEC §6). */
-export function verifyAuditTrail(ctx: RequestContext, complaintId: string): Promise<ChainVerification> {
+/** Recomputes a hash chain from the stored rows against the head on its owner row (SPEC §6). */
+function verifyTrail(ctx: RequestContext, chain: Chain): Promise<ChainVerification> {
   return transaction(ctx, async (tx) => {
-    await loadComplaint(tx, complaintId);
-    const [head] = (await tx.manager.query('SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE id = $1', [complaintId])) as {
+    const { chainId, owner } = await openChain(tx, chain);
+    const [head] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM ${owner} WHERE id = $1`, [chainId])) as {
       sequence: number;
       hash: string | null;
     }[];
-    const events = await tx.manager.find(AuditEvent, { where: { chainId: complaintId }, order: { sequence: 'ASC' } });
+    const events = await tx.manager.find(AuditEvent, { where: chainWhere(chain, chainId), order: { sequence: 'ASC' } });
     return verifyChain(events, head);
   });
 }
+
+export const auditTrail = (ctx: RequestContext, complaintId: string, first: number, after?: string | null) => readTrail(ctx, { kind: 'complaint', complaintId }, first, after);
+export const verifyAuditTrail = (ctx: RequestContext, complaintId: string) => verifyTrail(ctx, { kind: 'complaint', complaintId });
+export const tenantAuditTrail = (ctx: RequestContext, first: number, after?: string | null) => readTrail(ctx, { kind: 'tenant' }, first, after);
+export const verifyTenantAuditTrail = (ctx: RequestContext) => verifyTrail(ctx, { kind: 'tenant' });
