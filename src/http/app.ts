@@ -10,12 +10,12 @@ import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { AppConfig } from '../config';
 import { RequestContext } from '../context';
-import { AppError, UnauthenticatedError } from '../errors';
+import { AppError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
 import { costLimitPlugin } from '../graphql/complexity';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
-import { provisionActor } from '../services/provisioning.service';
+import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
 import { serveSubscriptions } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
@@ -123,8 +123,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
         res.setHeader('x-request-id', requestId);
         const requestLog = log.child({ requestId });
         try {
-          const claims = await verifier.verify(bearerToken(req.headers.authorization));
-          const actor = await provisionActor(dataSource, claims);
+          const actor = await authenticate(dataSource, verifier, req.headers.authorization);
           return new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
         } catch (error) {
           if (error instanceof AppError) {
@@ -150,10 +149,4 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
       await listener.stop();
     },
   };
-}
-
-function bearerToken(header: string | undefined): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!match) throw new UnauthenticatedError('Authorization: Bearer <JWT> is required');
-  return match[1];
 }

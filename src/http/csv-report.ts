@@ -9,7 +9,7 @@ import { PERMISSIONS } from '../auth/permissions';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { checkWindow } from '../services/report.service';
-import { provisionActor } from '../services/provisioning.service';
+import { authenticate } from '../auth/authenticate';
 
 const COLUMNS = ['reference', 'stage', 'status', 'regimes', 'rights', 'received_at', 'acknowledged_at', 'resolved_at', 'outcome', 'breached_timers'];
 
@@ -32,9 +32,7 @@ export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVeri
   return async (req: Request, res: Response): Promise<void> => {
     let tenantId: string;
     try {
-      const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (!match) return fail(res, 401, 'UNAUTHENTICATED', 'Authorization: Bearer <JWT> is required');
-      const actor = await provisionActor(dataSource, await verifier.verify(match[1]));
+      const actor = await authenticate(dataSource, verifier, req.headers.authorization);
       if (!actor.roles.some((r) => PERMISSIONS.complianceReport.includes(r))) {
         return fail(res, 403, 'FORBIDDEN', `The CSV report requires one of the roles ${PERMISSIONS.complianceReport.join(', ')}`);
       }

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { TokenVerifier } from '../auth/jwt';
 import { Actor, RequestContext } from '../context';
 import type { Logger } from '../logger';
-import { provisionActor } from '../services/provisioning.service';
+import { authenticate } from '../auth/authenticate';
 
 interface SubscriptionDeps {
   httpServer: http.Server;
@@ -30,11 +30,8 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
       schema,
       validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
       onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
         try {
-          if (!match) throw new Error('missing bearer token');
-          ctx.extra.actor = await provisionActor(dataSource, await verifier.verify(match[1]));
+          ctx.extra.actor = await authenticate(dataSource, verifier, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
           return true;
         } catch {
           ctx.extra.socket.close(4401, 'Unauthorized: a valid bearer token is required in connectionParams.authorization');
