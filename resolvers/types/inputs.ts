@@ -100,25 +100,28 @@ export class ComplaintOrder {
   @Field(() => OrderDirection) direction: OrderDirection;
 }
 
-/** `first` ≤ 100 on every list (SPEC §10). */
-@ArgsType()
-export class PageArgs {
-  @Field(() => Int, { defaultValue: 20 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
-  first: number;
+/** The largest page any list serves (SPEC §10: `first` ≤ 100, an error beyond). */
+export const MAX_PAGE = 100;
 
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
-  after?: string | null;
+/** `first`/`after` of every list, with the contract's default page size for that list. */
+export function PageArgsOf(defaultFirst: number) {
+  @ArgsType()
+  abstract class PageArgsBase {
+    @Field(() => Int, { defaultValue: defaultFirst }) @Min(0) @Max(MAX_PAGE, { message: `must not exceed ${MAX_PAGE}` })
+    first: number;
+
+    @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
+    after?: string | null;
+  }
+  return PageArgsBase;
 }
+
+@ArgsType()
+export class PageArgs extends PageArgsOf(20) {}
 
 /** Complaint.auditTrail: the contract's default page is 50 events, like Query.auditTrail. */
 @ArgsType()
-export class AuditPageArgs {
-  @Field(() => Int, { defaultValue: 50 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
-  first: number;
-
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
-  after?: string | null;
-}
+export class AuditPageArgs extends PageArgsOf(50) {}
 
 @ArgsType()
 export class ComplaintsArgs extends PageArgs {
@@ -130,14 +133,8 @@ export class ComplaintsArgs extends PageArgs {
 }
 
 @ArgsType()
-export class AuditTrailArgs {
+export class AuditTrailArgs extends PageArgsOf(50) {
   @Field(() => ID) @Length(1, 100) complaintId: string;
-
-  @Field(() => Int, { defaultValue: 50 }) @Min(0) @Max(100, { message: 'must not exceed 100' })
-  first: number;
-
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)
-  after?: string | null;
 }
 
 @ArgsType()

@@ -1,6 +1,7 @@
-import { IsOptional, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ComplaintStage, Regime, SlaKind, SlaStartEvent, SlaTimerStatus } from '../../src/domain/enums';
+import { PageArgsOf } from './inputs';
 import { DateTimeScalar } from './scalars';
 import { SlaTimerType } from './objects';
 import './enums';
@@ -20,11 +21,9 @@ export class SlaPolicyInput {
 }
 
 @ArgsType()
-export class SlaTimersArgs {
+export class SlaTimersArgs extends PageArgsOf(50) {
   @Field(() => [SlaTimerStatus], { nullable: true }) @IsOptional() status?: SlaTimerStatus[] | null;
   @Field(() => DateTimeScalar, { nullable: true }) @IsOptional() dueBefore?: Date | null;
-  @Field(() => Int, { defaultValue: 50 }) @Min(0) @Max(100, { message: 'must not exceed 100' }) first: number;
-  @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500) after?: string | null;
 }
 
 @ArgsType()
