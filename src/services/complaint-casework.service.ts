@@ -1,14 +1,11 @@
 import { appendAudit } from '../audit/audit-chain';
 import { diff } from '../audit/changes';
 import type { RequestContext } from '../context';
-import { transaction } from '../db/transaction';
 import { AuditAction } from '../domain/enums';
-import { checkNotClosed } from '../domain/status';
 import { BadUserInputError, InvalidTransitionError } from '../errors';
 import { Complaint, Note } from '../../entities';
 import { checkAssignee } from './assignment';
-import { loadComplaint } from './complaint-query.service';
-import { changeComplaint, enforce, saveComplaint } from './complaint-mutation';
+import { changeComplaint, saveComplaint, withLockedComplaint } from './complaint-mutation';
 import { sla } from './sla-timers.service';
 
 type Version = number | null | undefined;
@@ -68,9 +65,7 @@ export function updateComplainant(ctx: RequestContext, id: string, input: Compla
 
 /** Adds a note; concurrent notes queue on the case row so the audit sequence stays gap-free. */
 export function addNote(ctx: RequestContext, complaintId: string, body: string, internal: boolean): Promise<Note> {
-  return transaction(ctx, async (tx) => {
-    const c = await loadComplaint(tx, complaintId, { lock: true });
-    enforce(checkNotClosed(c.status, 'addNote'));
+  return withLockedComplaint(ctx, complaintId, { operation: 'addNote' }, async (tx, c) => {
     const note = tx.manager.create(Note, { tenantId: tx.tenantId, complaintId, body, internal, authorId: tx.user.userId });
     await tx.manager.save(note);
     await saveComplaint(tx, c, {});

@@ -15,17 +15,24 @@ export interface MutationOptions {
 }
 
 /**
- * One change to one case: locks the row (concurrent changes queue, never lose an update),
- * checks `expectedVersion` (CONFLICT) and the closed rule, runs `work`, and returns the
- * case as committed. `work` saves with `saveComplaint` and audits through appendAudit.
+ * The door of every change to one case: locks the row (concurrent changes queue, never
+ * lose an update), checks `expectedVersion` (CONFLICT) and the closed rule, then runs
+ * `work`, which saves with `saveComplaint` and audits through appendAudit.
  */
-export async function changeComplaint(ctx: RequestContext, id: string, options: MutationOptions, work: (tx: TxContext, complaint: Complaint) => Promise<void>): Promise<Complaint> {
+export async function withLockedComplaint<T>(ctx: RequestContext, id: string, options: MutationOptions, work: (tx: TxContext, complaint: Complaint) => Promise<T>): Promise<T> {
   return transaction(ctx, async (tx) => {
     const complaint = await loadComplaint(tx, id, { lock: true });
     if (options.expectedVersion !== undefined && options.expectedVersion !== null && options.expectedVersion !== complaint.version) {
       throw new ConflictError(options.expectedVersion, complaint.version);
     }
     if (!options.allowClosed) enforce(checkNotClosed(complaint.status, options.operation));
+    return work(tx, complaint);
+  });
+}
+
+/** A change whose result is the case as committed. */
+export function changeComplaint(ctx: RequestContext, id: string, options: MutationOptions, work: (tx: TxContext, complaint: Complaint) => Promise<void>): Promise<Complaint> {
+  return withLockedComplaint(ctx, id, options, async (tx, complaint) => {
     await work(tx, complaint);
     return loadComplaint(tx, id);
   });

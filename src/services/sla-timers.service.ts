@@ -4,12 +4,10 @@ import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { AuditAction, ComplaintStage, SlaKind, SlaStartEvent, SlaTimerStatus } from '../domain/enums';
 import { addDuration, Calendar, dueAfterResume, extendDue, remainingOnPause, warnAt } from '../domain/sla-calendar';
-import { checkNotClosed } from '../domain/status';
 import { InvalidTransitionError, NotFoundError } from '../errors';
 import { isUuid } from '../pagination';
 import { Complaint, SlaPolicy, SlaTimer, Tenant } from '../../entities';
-import { loadComplaint } from './complaint-query.service';
-import { enforce, saveComplaint } from './complaint-mutation';
+import { saveComplaint, withLockedComplaint } from './complaint-mutation';
 import { scheduleTimerJob, unscheduleTimerJob } from './sla-jobs';
 
 /** The policy and calendar a timer started under: later policy or tenant changes don't touch it. */
@@ -33,7 +31,7 @@ async function liveTimers(tx: TxContext, complaintId: string, where: Partial<Rec
   return tx.manager.find(SlaTimer, { where: { complaintId, status: In(LIVE), ...where }, order: { startedAt: 'ASC', id: 'ASC' } });
 }
 
-function timerChanges(timer: SlaTimer, extra: Record<string, unknown>): Record<string, unknown> {
+export function timerChanges(timer: SlaTimer, extra: Record<string, unknown>): Record<string, unknown> {
   return { timerId: timer.id, kind: timer.kind, regime: timer.regime, stage: timer.stage, ...extra };
 }
 
@@ -132,35 +130,38 @@ export const sla = {
 
 /** extendSlaTimer: once per timer, only where the policy allows, only before it is due (SPEC §5). */
 export async function extendSlaTimer(ctx: RequestContext, timerId: string, reason: string): Promise<SlaTimer> {
-  return transaction(ctx, async (tx) => {
-    const found = isUuid(timerId) ? await tx.manager.findOneBy(SlaTimer, { id: timerId }) : null;
+  return transaction(ctx, async (outer) => {
+    const found = isUuid(timerId) ? await outer.manager.findOneBy(SlaTimer, { id: timerId }) : null;
     if (!found) throw new NotFoundError('SlaTimer', timerId);
-    const c = await loadComplaint(tx, found.complaintId, { lock: true });
-    enforce(checkNotClosed(c.status, 'extendSlaTimer'));
-    const timer = await tx.manager.findOneByOrFail(SlaTimer, { id: timerId }); // re-read under the case lock
-    const terms = termsOf(timer);
-    const refuse = (rule: string, message: string) => new InvalidTransitionError(rule, message);
-    if (!terms.extension) throw refuse('SLA_NO_EXTENSION', `The ${timer.regime} ${timer.kind} clock has no extension (${terms.source})`);
-    if (timer.extended) throw refuse('SLA_EXTENDED_ONCE', `The ${timer.regime} ${timer.kind} clock was already extended once`);
-    if (!LIVE.includes(timer.status as SlaTimerStatus)) throw refuse('SLA_TIMER_NOT_RUNNING', `Only a running or paused clock can be extended; this one is ${timer.status}`);
-    const now = new Date();
-    if (timer.status === SlaTimerStatus.RUNNING && timer.dueAt <= now) throw refuse('SLA_ALREADY_DUE', `The clock fell due at ${timer.dueAt.toISOString()}: extend it before it is due`);
-    const dueAt = extendDue(timer.dueAt, terms.extension, terms.businessDays, terms.calendar);
-    const patch = {
-      dueAt,
-      extended: true,
-      extensionReason: reason,
-      warnAt: timer.warnedAt ? timer.warnAt : warnAt(timer.startedAt, dueAt, terms.warnAtPercent),
-      // A paused clock keeps what is left; the extension adds to it, so the resume honours it.
-      remainingOnPause: timer.status === SlaTimerStatus.PAUSED ? remainingOnPause(timer.pausedAt!, dueAt, terms.businessDays, terms.calendar) : timer.remainingOnPause,
-    };
-    await tx.manager.update(SlaTimer, { id: timer.id }, patch);
-    await saveComplaint(tx, c, {});
-    await appendAudit(tx, c.id, AuditAction.SLA_EXTENDED, timerChanges(timer, { dueAt: { from: timer.dueAt.toISOString(), to: dueAt.toISOString() }, extension: terms.extension, reason }));
-    Object.assign(timer, patch);
-    if (timer.status === SlaTimerStatus.RUNNING) await scheduleTimerJob(tx, timer);
-    await refreshNextDue(tx, c.id);
-    return timer;
+    return withLockedComplaint(outer, found.complaintId, { operation: 'extendSlaTimer' }, (tx, c) => extendUnderLock(tx, c, timerId, reason));
   });
+}
+
+/** The extension itself, under the case lock: the timer is re-read so a racing change is seen. */
+async function extendUnderLock(tx: TxContext, c: Complaint, timerId: string, reason: string): Promise<SlaTimer> {
+  const timer = await tx.manager.findOneByOrFail(SlaTimer, { id: timerId }); // re-read under the case lock
+  const terms = termsOf(timer);
+  const refuse = (rule: string, message: string) => new InvalidTransitionError(rule, message);
+  if (!terms.extension) throw refuse('SLA_NO_EXTENSION', `The ${timer.regime} ${timer.kind} clock has no extension (${terms.source})`);
+  if (timer.extended) throw refuse('SLA_EXTENDED_ONCE', `The ${timer.regime} ${timer.kind} clock was already extended once`);
+  if (!LIVE.includes(timer.status as SlaTimerStatus)) throw refuse('SLA_TIMER_NOT_RUNNING', `Only a running or paused clock can be extended; this one is ${timer.status}`);
+  const now = new Date();
+  if (timer.status === SlaTimerStatus.RUNNING && timer.dueAt <= now) throw refuse('SLA_ALREADY_DUE', `The clock fell due at ${timer.dueAt.toISOString()}: extend it before it is due`);
+  const dueAt = extendDue(timer.dueAt, terms.extension, terms.businessDays, terms.calendar);
+  const patch = {
+    dueAt,
+    extended: true,
+    extensionReason: reason,
+    warnAt: timer.warnedAt ? timer.warnAt : warnAt(timer.startedAt, dueAt, terms.warnAtPercent),
+    // A paused clock keeps what is left; the extension adds to it, so the resume honours it.
+    remainingOnPause: timer.status === SlaTimerStatus.PAUSED ? remainingOnPause(timer.pausedAt!, dueAt, terms.businessDays, terms.calendar) : timer.remainingOnPause,
+  };
+  await tx.manager.update(SlaTimer, { id: timer.id }, patch);
+  await saveComplaint(tx, c, {});
+  await appendAudit(tx, c.id, AuditAction.SLA_EXTENDED, timerChanges(timer, { dueAt: { from: timer.dueAt.toISOString(), to: dueAt.toISOString() }, extension: terms.extension, reason }));
+  Object.assign(timer, patch);
+  if (timer.status === SlaTimerStatus.RUNNING) await scheduleTimerJob(tx, timer);
+  await refreshNextDue(tx, c.id);
+  return timer;
 }
 

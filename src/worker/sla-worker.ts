@@ -9,7 +9,7 @@ import { AuditAction, SlaTimerStatus } from '../domain/enums';
 import type { Logger } from '../logger';
 import { purgeExpiredTenants } from '../services/retention.service';
 import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
-import { refreshNextDue } from '../services/sla-timers.service';
+import { refreshNextDue, timerChanges } from '../services/sla-timers.service';
 import { Complaint, SlaTimer } from '../../entities';
 
 export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
@@ -32,19 +32,18 @@ export async function processTimer(dataSource: DataSource, log: Logger, tenantId
     let fired: 'WARNING' | 'BREACHED' | null = null;
     if (timer.dueAt <= now) {
       await manager.update(SlaTimer, { id: timer.id }, { status: SlaTimerStatus.BREACHED, breachedAt: timer.dueAt });
-      await appendAudit(tx, timer.complaintId, AuditAction.SLA_BREACHED, {
-        timerId: timer.id, kind: timer.kind, regime: timer.regime, stage: timer.stage,
+      await appendAudit(tx, timer.complaintId, AuditAction.SLA_BREACHED, timerChanges(timer, {
         status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
         breachedAt: { from: null, to: timer.dueAt.toISOString() },
-      }, { system: true, at: now });
+      }), { system: true, at: now });
       await refreshNextDue(tx, timer.complaintId);
       fired = 'BREACHED';
     } else if (timer.warnAt && !timer.warnedAt && timer.warnAt <= now) {
       await manager.update(SlaTimer, { id: timer.id }, { warnedAt: now });
-      await appendAudit(tx, timer.complaintId, AuditAction.SLA_WARNING, {
-        timerId: timer.id, kind: timer.kind, regime: timer.regime, stage: timer.stage,
-        warnedAt: { from: null, to: now.toISOString() }, dueAt: timer.dueAt.toISOString(),
-      }, { system: true, at: now });
+      await appendAudit(tx, timer.complaintId, AuditAction.SLA_WARNING, timerChanges(timer, {
+        warnedAt: { from: null, to: now.toISOString() },
+        dueAt: timer.dueAt.toISOString(),
+      }), { system: true, at: now });
       await scheduleTimerJob(tx, Object.assign(timer, { warnedAt: now })); // next: the breach
       fired = 'WARNING';
     } else {
