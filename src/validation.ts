@@ -8,58 +8,27 @@ export function isJurisdiction(value: unknown): boolean {
   return typeof value === 'string' && JURISDICTIONS.has(value);
 }
 
-export function IsJurisdiction(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isJurisdiction',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be an ISO 3166-1 alpha-2 country or ISO 3166-2 subdivision code (e.g. DE, US-CA)', ...options },
-      validator: { validate: isJurisdiction },
-    });
+/** A property decorator from a predicate: the one shape of this module's rules. */
+function rule(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean, constraints?: unknown[]) {
+  return (options?: ValidationOptions): PropertyDecorator =>
+    (target, propertyName) =>
+      registerDecorator({ name, target: target.constructor, propertyName: propertyName as string, constraints, options: { message, ...options }, validator: { validate } });
 }
 
-/** An email address, or nothing (null/undefined): for contact fields where another may stand in. */
-export function IsEmailOrAbsent(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isEmailOrAbsent',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must be an email address', ...options },
-      validator: { validate: (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length <= 320 && isEmail(v)) },
-    });
-}
+const absent = (v: unknown) => v === undefined || v === null;
+
+export const IsJurisdiction = rule('isJurisdiction', 'must be an ISO 3166-1 alpha-2 country or ISO 3166-2 subdivision code (e.g. DE, US-CA)', isJurisdiction);
+
+/** An email address, or nothing: for contact fields where another may stand in. */
+export const IsEmailOrAbsent = rule('isEmailOrAbsent', 'must be an email address', (v) => absent(v) || (typeof v === 'string' && v.length <= 320 && isEmail(v)));
 
 /** A DateTime that is not later than now (intake cannot be received in the future). */
-export function IsNotInFuture(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isNotInFuture',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: 'must not be in the future', ...options },
-      validator: { validate: (v: unknown) => v === undefined || v === null || (v instanceof Date && v.getTime() <= Date.now()) },
-    });
-}
+export const IsNotInFuture = rule('isNotInFuture', 'must not be in the future', (v) => absent(v) || (v instanceof Date && v.getTime() <= Date.now()));
 
 /** Requires at least one of the named sibling properties to be set. */
 export function RequiresOneOf(properties: string[], options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'requiresOneOf',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      constraints: properties,
-      options: { message: `at least one of ${properties.join(' or ')} is required`, ...options },
-      validator: {
-        validate: (_v: unknown, args: ValidationArguments) =>
-          properties.some((p) => {
-            const value = (args.object as Record<string, unknown>)[p];
-            return value !== undefined && value !== null && value !== '';
-          }),
-      },
-    });
+  const present = (args: ValidationArguments) => properties.some((p) => !absent((args.object as Record<string, unknown>)[p]) && (args.object as Record<string, unknown>)[p] !== '');
+  return rule('requiresOneOf', `at least one of ${properties.join(' or ')} is required`, (_v, args) => present(args), properties)(options);
 }
 
 /** Flattens class-validator's tree into path → message (`input.complainant.email`). */
