@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -50,7 +50,7 @@ function stop(started: Started): Promise<string> {
 beforeAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 afterAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 
-test('npm start serves the API on an embedded PostgreSQL, prints a working token per role, stops cleanly and reuses its data', async () => {
+test('npm start serves the API on an embedded PostgreSQL, prints a working token per role, stops cleanly and reuses its data; npm run migrate and npm run token work on it', async () => {
   const first = await npmStart();
   const me = await request(first.url).post('/graphql').set('authorization', `Bearer ${first.tokens.DPO}`).send({ query: '{ me { tenantId roles } }' });
   expect(me.body).toEqual({ data: { me: { tenantId: 'demo', roles: ['DPO'] } } });
@@ -69,7 +69,17 @@ test('npm start serves the API on an embedded PostgreSQL, prints a working token
   // PostgreSQL removes its pid file only on a clean shutdown.
   expect(existsSync(path.join(DATA_DIR, 'pg', 'postmaster.pid'))).toBe(false);
 
+  // The other commands a newcomer reads about: migrations are up to date, and a dev token
+  // signed with the same persisted secret is accepted by the next start.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR, NODE_ENV: 'development' };
+  delete env.DATABASE_URL;
+  delete env.JWT_SECRET;
+  expect(execFileSync('npm', ['run', 'migrate', '--silent'], { cwd: ROOT, env, encoding: 'utf8' })).toContain('No pending migrations');
+  const adminToken = execFileSync('npm', ['run', 'token', '--silent', '--', '--tenant', 'demo', '--role', 'ADMIN', '--sub', 'cli-admin'], { cwd: ROOT, env, encoding: 'utf8' }).trim();
+
   const second = await npmStart();
+  const viaCli = await request(second.url).post('/graphql').set('authorization', `Bearer ${adminToken}`).send({ query: '{ me { tenantId roles user { id } } }' });
+  expect(viaCli.body).toEqual({ data: { me: { tenantId: 'demo', roles: ['ADMIN'], user: { id: 'cli-admin' } } } });
   const found = await request(second.url)
     .post('/graphql')
     .set('authorization', `Bearer ${first.tokens.AGENT}`) // a token from the first run still works
