@@ -3,8 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { TxContext } from '../context';
 import { AuditAction } from '../domain/enums';
 import { AuditEvent } from '../../entities';
+import { withoutValues } from './changes';
 
-/** field → { from, to }; PII fields carry only { changed: true } (see changes.ts). */
+/** field → { from, to }; PII and free-text fields carry only { changed: true } (see changes.ts). */
 export type Changes = Record<string, unknown>;
 
 export interface AppendOptions {
@@ -61,7 +62,8 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
   event.actorId = system ? null : tx.user.userId;
   event.actorRole = system ? null : tx.primaryRole;
   event.at = options.at ?? new Date();
-  event.changes = JSON.parse(JSON.stringify(changes)) as Changes; // as jsonb will return it
+  // Never a PII or free-text value (SPEC §6); then as jsonb will return it.
+  event.changes = JSON.parse(JSON.stringify(withoutValues(changes))) as Changes;
   event.requestId = tx.requestId;
   event.prevHash = last?.hash ?? null;
   event.hash = chainHash(event.prevHash, event);
