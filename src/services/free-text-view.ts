@@ -6,10 +6,11 @@ import { loaders } from '../loaders';
  * A free-text value of case `complaintId` as the caller may read it (SPEC §3). The case
  * is loaded (batched) only when the answer depends on whether it involves a child.
  */
-export async function readableText<T extends string | null>(ctx: RequestContext, complaintId: string, field: FreeTextField, value: T): Promise<T | string> {
+export async function readableText<T extends string | null>(ctx: RequestContext, complaintId: string | null | undefined, field: FreeTextField, value: T): Promise<T | string> {
   const roles = ctx.user.roles;
   const onChildCase = canReadFreeText(roles, true, field);
   if (onChildCase === canReadFreeText(roles, false, field)) return onChildCase ? value : MASK;
-  const complaint = await loaders.complaint(ctx).load(complaintId);
+  // A record that does not name its case reads as on a child's case: masked, never leaked.
+  const complaint = complaintId ? await loaders.complaint(ctx).load(complaintId) : null;
   return maskFreeText(ctx.user, { involvesChildUnder13: complaint?.involvesChildUnder13 ?? true }, field, value);
 }
