@@ -88,4 +88,11 @@ export class Complaint extends TenantScoped {
 
   @Column({ type: 'int', default: 1 })
   version: number;
+
+  /** The head of the audit chain (SPEC §6): kept by the database's audit trigger, never written by the API. */
+  @Column({ name: 'audit_head_sequence', type: 'int', default: 0, select: false, insert: false, update: false })
+  auditHeadSequence: number;
+
+  @Column({ name: 'audit_head_hash', type: 'text', nullable: true, select: false, insert: false, update: false })
+  auditHeadHash: string | null;
 }

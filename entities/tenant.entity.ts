@@ -27,6 +27,13 @@ export class Tenant {
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt: Date | null;
 
+  /** The head of the audit chain (SPEC §6): kept by the database's audit trigger, never written by the API. */
+  @Column({ name: 'audit_head_sequence', type: 'int', default: 0, select: false, insert: false, update: false })
+  auditHeadSequence: number;
+
+  @Column({ name: 'audit_head_hash', type: 'text', nullable: true, select: false, insert: false, update: false })
+  auditHeadHash: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { Allow } from '../src/auth/allow';
 import { canReadPii } from '../src/auth/permissions';
 import type { RequestContext } from '../src/context';
+import { MASK } from '../src/domain/free-text';
 import { loaders } from '../src/loaders';
 import { auditTrail } from '../src/services/audit.service';
 import { fileComplaint } from '../src/services/complaint-intake.service';
@@ -12,7 +13,12 @@ import {
   AuditEventConnection, ComplainantType, ComplaintConnection, ComplaintType, NoteType, SlaTimerType, StageTransitionType, UserType,
 } from './types/objects';
 
-const MASK = '***';
+
+/** The case is at hand: its notes', transitions' and timers' free text need no second load. */
+function known(ctx: RequestContext, c: Complaint): string {
+  loaders.complaint(ctx).prime(c.id, c);
+  return c.id;
+}
 
 @Resolver(() => ComplaintType)
 export class ComplaintResolver {
@@ -61,18 +67,18 @@ export class ComplaintResolver {
 
   @FieldResolver(() => [StageTransitionType])
   async stageHistory(@Root() c: Complaint, @Ctx() ctx: RequestContext): Promise<StageTransitionType[]> {
-    const rows = await loaders.stageHistory(ctx).load(c.id);
-    return rows.map((t) => ({ from: t.fromStage, to: t.toStage, reason: t.reason, at: t.at, actorId: t.actorId }) as StageTransitionType);
+    const rows = await loaders.stageHistory(ctx).load(known(ctx, c));
+    return rows.map((t) => ({ from: t.fromStage, to: t.toStage, reason: t.reason, at: t.at, actorId: t.actorId, complaintId: t.complaintId }) as StageTransitionType);
   }
 
   @FieldResolver(() => [SlaTimerType])
   slaTimers(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
-    return loaders.slaTimers(ctx).load(c.id);
+    return loaders.slaTimers(ctx).load(known(ctx, c));
   }
 
   @FieldResolver(() => [NoteType])
   notes(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
-    return loaders.notes(ctx).load(c.id);
+    return loaders.notes(ctx).load(known(ctx, c));
   }
 
   @FieldResolver(() => AuditEventConnection)

@@ -1,10 +1,12 @@
 import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './actor.resolver';
 import { AuditResolver } from './audit.resolver';
 import { ComplaintResolver } from './complaint.resolver';
+import { ComplaintTextResolver, NoteTextResolver, SlaTimerTextResolver, StageTransitionTextResolver } from './free-text.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
 import { PrivacyResolver } from './privacy.resolver';
 import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, SubscriptionResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, SubscriptionResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
+  ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { RequestContext } from './context';
 import { transaction } from './db/transaction';
-import { Note, SlaPolicy, SlaTimer, StageTransition, User } from '../entities';
+import { Complaint, Note, SlaPolicy, SlaTimer, StageTransition, User } from '../entities';
 
 /** Per-request batching: each nested list costs one query per page, not one per row. */
 function loader<V>(ctx: RequestContext, name: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
@@ -25,6 +25,13 @@ export const loaders = {
     loader<User | null>(ctx, 'user', async (ids) => {
       const rows = await transaction(ctx, (tx) => tx.manager.findBy(User, { id: In([...ids]) }));
       const byId = new Map(rows.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  /** The case a note, transition or timer belongs to (primed by Complaint's nested lists). */
+  complaint: (ctx: RequestContext) =>
+    loader<Complaint | null>(ctx, 'complaint', async (ids) => {
+      const rows = await transaction(ctx, (tx) => tx.manager.findBy(Complaint, { id: In([...ids]) }));
+      const byId = new Map(rows.map((c) => [c.id, c]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
   notes: (ctx: RequestContext) =>

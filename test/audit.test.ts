@@ -1,8 +1,10 @@
-import { appendAudit } from '../src/audit/audit-chain';
+import { randomUUID } from 'node:crypto';
+import { appendAudit, chainHash } from '../src/audit/audit-chain';
 import { Role } from '../src/auth/roles';
 import { RequestContext } from '../src/context';
 import { transaction } from '../src/db/transaction';
 import { AuditAction } from '../src/domain/enums';
+import type { AuditEvent } from '../entities';
 import { createLogger } from '../src/logger';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { errorCode, GqlResult, startTestApp, TestApp } from './support/harness';
@@ -286,26 +288,21 @@ describe('tamper evidence', () => {
     expect((await verify(complaint.id)).data.verifyAuditTrail).toMatchObject({ valid: false, brokenAtSequence: 2 });
   });
 
-  test('an event deleted from the middle of the trail (a gap) is reported at the gap', async () => {
+  test('an event deleted from the middle of the trail is reported at its own, missing sequence', async () => {
     const complaint = await file(complaintInput({ complainant: CHILD }));
     await appendSystemEvent(complaint.id);
 
     await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 2', [complaint.id]);
 
-    const { valid, brokenAtSequence } = (await verify(complaint.id)).data.verifyAuditTrail;
-    expect(valid).toBe(false);
-    // The missing sequence 2, or sequence 3 whose predecessor is gone: either names the gap.
-    expect([2, 3]).toContain(brokenAtSequence);
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toMatchObject({ valid: false, brokenAtSequence: 2 });
   });
 
-  test('a deleted first event is reported', async () => {
+  test('a deleted first event is reported as sequence 1', async () => {
     const complaint = await file(complaintInput({ complainant: CHILD }));
 
     await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 1', [complaint.id]);
 
-    const { valid, brokenAtSequence } = (await verify(complaint.id)).data.verifyAuditTrail;
-    expect(valid).toBe(false);
-    expect([1, 2]).toContain(brokenAtSequence);
+    expect((await verify(complaint.id)).data.verifyAuditTrail).toMatchObject({ valid: false, brokenAtSequence: 1 });
   });
 
   test('events cut off the end of the trail are reported at the first missing sequence', async () => {
@@ -356,6 +353,175 @@ describe('the trail is append-only in the database', () => {
 
   test('the trail still verifies after the refused changes', async () => {
     expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
+  });
+});
+
+/** One statement as the API role would run it: SET ROLE cms_app, the tenant set, committed. */
+async function asApiRole(statement: string, params: unknown[] = [], tenant = TENANT): Promise<void> {
+  await t.sql('BEGIN');
+  try {
+    await t.sql('SET LOCAL ROLE cms_app');
+    await t.sql(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+    await t.sql(statement, params);
+    await t.sql('COMMIT');
+  } catch (error) {
+    await t.sql('ROLLBACK');
+    throw error;
+  }
+}
+
+/** A made-up event whose hash is computed exactly as the audit writer computes it. */
+function forgedEvent(chain: { complaintId: string | null }, sequence: number, prevHash: string | null, tenant = TENANT): [string, unknown[]] {
+  const event = {
+    id: randomUUID(), tenantId: tenant, complaintId: chain.complaintId, sequence, action: AuditAction.NOTE_ADDED,
+    actorId: `${TENANT}-dpo`, actorRole: Role.DPO, at: new Date(), changes: { forged: true }, requestId: 'forged-request',
+  } as unknown as AuditEvent;
+  return [
+    `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [event.id, tenant, chain.complaintId, chain.complaintId ?? tenant, sequence, event.action, event.actorId, event.actorRole, event.at,
+      JSON.stringify(event.changes), event.requestId, prevHash, chainHash(prevHash, event)],
+  ];
+}
+
+async function complaintHead(id: string): Promise<{ sequence: number; hash: string | null }> {
+  const [head] = await t.sql('SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE id = $1', [id]);
+  return head;
+}
+
+/** A case with a three-event trail: filed, child flagged, a timer event. */
+async function threeEventCase(): Promise<{ id: string; events: any[] }> {
+  const complaint = await file(complaintInput({ complainant: CHILD }));
+  await appendSystemEvent(complaint.id);
+  return { id: complaint.id, events: await storedEvents(complaint.id) };
+}
+
+const REFUSED_LINK = { code: '23514', message: expect.stringMatching(/does not follow the chain head/) };
+const NO_PRIVILEGE = { code: '42501', message: expect.stringMatching(/permission denied/) };
+
+describe('cover-ups by the API role itself (cms_app) are refused by the database', () => {
+  test('the next event, correctly linked, is admitted and moves the head: the database keeps the head, not the API', async () => {
+    const c = await threeEventCase();
+
+    await asApiRole(...forgedEvent({ complaintId: c.id }, 4, c.events[2].hash));
+
+    expect(await complaintHead(c.id)).toEqual({ sequence: 4, hash: (await storedEvents(c.id))[3].hash });
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 4, brokenAtSequence: null });
+  });
+
+  test('(a) after the tail was cut, a correctly hashed replacement event is refused, and so is moving the head to it', async () => {
+    const c = await threeEventCase();
+    await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 3', [c.id]);
+    const [insert, params] = forgedEvent({ complaintId: c.id }, 3, c.events[1].hash);
+
+    await expect(asApiRole(insert, params)).rejects.toMatchObject(REFUSED_LINK);
+    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, c.events[1].hash])).rejects.toMatchObject(NO_PRIVILEGE);
+
+    expect(await complaintHead(c.id)).toEqual({ sequence: 3, hash: c.events[2].hash });
+    expect((await storedEvents(c.id)).map((e: any) => e.sequence)).toEqual([1, 2]);
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: false, eventsChecked: 2, brokenAtSequence: 3 });
+  });
+
+  test('(b) a correctly hashed event that does not follow the head (a fork from an earlier event) is refused', async () => {
+    const c = await threeEventCase();
+
+    await expect(asApiRole(...forgedEvent({ complaintId: c.id }, 4, c.events[1].hash))).rejects.toMatchObject(REFUSED_LINK);
+    await expect(asApiRole(...forgedEvent({ complaintId: c.id }, 3, c.events[1].hash))).rejects.toMatchObject(REFUSED_LINK);
+
+    expect(await storedEvents(c.id)).toEqual(c.events);
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
+  });
+
+  test.each([
+    ['back to an earlier event', (c: { events: any[] }) => [2, c.events[1].hash]],
+    ['forward, past the last event', (c: { events: any[] }) => [4, c.events[2].hash]],
+    ['to nothing', () => [0, null]],
+  ])('(c) moving the head directly (%s) is permission denied', async (_label, target) => {
+    const c = await threeEventCase();
+    const [sequence, hash] = target(c);
+
+    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = $2, audit_head_hash = $3 WHERE id = $1', [c.id, sequence, hash])).rejects.toMatchObject(NO_PRIVILEGE);
+
+    expect(await complaintHead(c.id)).toEqual({ sequence: 3, hash: c.events[2].hash });
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
+  });
+
+  test('(d) deleting the tail and moving the head back to what is left is refused', async () => {
+    const c = await threeEventCase();
+
+    await expect(asApiRole('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 3', [c.id])).rejects.toMatchObject(NO_PRIVILEGE);
+    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, c.events[1].hash])).rejects.toMatchObject(NO_PRIVILEGE);
+
+    expect(await storedEvents(c.id)).toEqual(c.events);
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
+  });
+
+  test('(e) an event that leaves a gap in the sequence is refused', async () => {
+    const c = await threeEventCase();
+
+    await expect(asApiRole(...forgedEvent({ complaintId: c.id }, 5, c.events[2].hash))).rejects.toMatchObject(REFUSED_LINK);
+
+    expect(await storedEvents(c.id)).toEqual(c.events);
+    expect(await complaintHead(c.id)).toEqual({ sequence: 3, hash: c.events[2].hash });
+  });
+
+  test('an event filed under another chain than its complaint is refused', async () => {
+    const c = await threeEventCase();
+    const other = await threeEventCase();
+    const [insert, params] = forgedEvent({ complaintId: c.id }, 4, other.events[2].hash);
+    params[3] = other.id;
+
+    await expect(asApiRole(insert, params)).rejects.toMatchObject({ code: '23514' });
+    expect(await storedEvents(other.id)).toEqual(other.events);
+  });
+
+  test('a complaint cannot be created with a head already set', async () => {
+    await expect(asApiRole(
+      `INSERT INTO complaints (tenant_id, reference, stage, status, rights, data_context, processing_role, regimes, jurisdiction, channel, summary, description, received_at, audit_head_sequence, audit_head_hash)
+       VALUES ($1, 'PC-2026-999999', 'INTERNAL_DPO', 'OPEN', '{ACCESS}', 'CONSUMER', 'CONTROLLER', '{OTHER}', 'US', 'EMAIL', 's', 'd', now(), 5, 'x')`,
+      [TENANT],
+    )).rejects.toMatchObject(NO_PRIVILEGE);
+  });
+
+  test("the tenant's own chain: its head cannot be moved and a gap or fork is refused", async () => {
+    const tenant = 'audit-own-chain';
+    const admin = await t.token(Role.ADMIN, { tid: tenant });
+    for (const d of ['P3D', 'P4D']) {
+      const upsert = `mutation { upsertSlaPolicy(input: { regime: OTHER, stage: INTERNAL_DPO, kind: ACKNOWLEDGE, duration: "${d}",
+        businessDays: true, pausable: false, source: "internal target" }) { id } }`;
+      expect((await t.gql(admin, upsert)).errors).toBeUndefined();
+    }
+    const tenantEvents = () => t.sql('SELECT * FROM audit_events WHERE tenant_id = $1 AND complaint_id IS NULL ORDER BY sequence', [tenant]);
+    const events = await tenantEvents();
+    const [head] = await t.sql('SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM tenants WHERE id = $1', [tenant]);
+    const last = events[events.length - 1];
+    expect(head).toEqual({ sequence: last.sequence, hash: last.hash });
+
+    await expect(asApiRole('UPDATE tenants SET audit_head_sequence = 0, audit_head_hash = NULL WHERE id = $1', [tenant], tenant)).rejects.toMatchObject(NO_PRIVILEGE);
+    await expect(asApiRole(...forgedEvent({ complaintId: null }, last.sequence + 2, last.hash, tenant), tenant)).rejects.toMatchObject(REFUSED_LINK);
+    await expect(asApiRole(...forgedEvent({ complaintId: null }, last.sequence, last.prev_hash, tenant), tenant)).rejects.toMatchObject(REFUSED_LINK);
+
+    expect(await tenantEvents()).toEqual(events);
+    expect((await t.gql(admin, '{ verifyTenantAuditTrail { valid eventsChecked brokenAtSequence } }')).data.verifyTenantAuditTrail)
+      .toEqual({ valid: true, eventsChecked: events.length, brokenAtSequence: null });
+  });
+});
+
+describe('what the owner cuts out is named', () => {
+  test('an event deleted from the middle: brokenAtSequence is the deleted sequence', async () => {
+    const c = await threeEventCase();
+
+    await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 2', [c.id]);
+
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: false, eventsChecked: 2, brokenAtSequence: 2 });
+  });
+
+  test('the tail deleted without moving the head is detected at the deleted sequence', async () => {
+    const c = await threeEventCase();
+
+    await withTriggersDisabled('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence >= 2', [c.id]);
+
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: false, eventsChecked: 1, brokenAtSequence: 2 });
   });
 });
 

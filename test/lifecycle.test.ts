@@ -149,7 +149,7 @@ describe('the status machine', () => {
 
     const awaiting = succeeded(await run(agent, 'awaitComplainant', id, { reason: 'asked for proof of identity' }), 'await');
     expect(awaiting).toMatchObject({ status: 'AWAITING_COMPLAINANT', version: 2, resolvedAt: null });
-    expect(await lastEvent(id)).toMatchObject({ action: 'STATUS_CHANGED', changes: { status: { from: 'OPEN', to: 'AWAITING_COMPLAINANT' }, reason: 'asked for proof of identity' } });
+    expect(await lastEvent(id)).toMatchObject({ action: 'STATUS_CHANGED', changes: { status: { from: 'OPEN', to: 'AWAITING_COMPLAINANT' }, reason: { changed: true } } });
 
     const resumed = succeeded(await run(agent, 'resumeComplaint', id), 'resume');
     expect(resumed).toMatchObject({ status: 'OPEN', version: 3 });
@@ -468,9 +468,13 @@ describe('the audit trail', () => {
     expect(changes[2]).toMatchObject({ assigneeId: { from: null, to: AGENT_ID } });
     expect(changes[4]).toMatchObject({ status: { from: 'OPEN', to: 'AWAITING_COMPLAINANT' } });
     expect(changes[5]).toMatchObject({ status: { from: 'AWAITING_COMPLAINANT', to: 'OPEN' } });
-    expect(changes[6]).toMatchObject({ stage: { from: 'INTERNAL_DPO', to: 'INDEPENDENT_ADR' }, reason: 'complainant rejects our answer' });
-    expect(changes[7]).toMatchObject({ status: { from: 'OPEN', to: 'RESOLVED' }, outcome: { from: null, to: 'SETTLED' } });
-    expect(changes[8]).toMatchObject({ status: { from: 'RESOLVED', to: 'OPEN' }, outcome: { from: 'SETTLED', to: null } });
+    // Reasons and summaries are free text (SPEC §3, §6): only that they were set or changed.
+    expect(changes[6]).toMatchObject({ stage: { from: 'INTERNAL_DPO', to: 'INDEPENDENT_ADR' }, reason: { changed: true } });
+    expect(changes[7]).toMatchObject({ status: { from: 'OPEN', to: 'RESOLVED' }, outcome: { from: null, to: 'SETTLED' }, resolutionSummary: { changed: true } });
+    expect(changes[8]).toMatchObject({ status: { from: 'RESOLVED', to: 'OPEN' }, outcome: { from: 'SETTLED', to: null }, reason: { changed: true } });
+    for (const text of ['complainant rejects', 'Settled before', 'settlement not honoured', 'ADR provider upheld', 'proof of identity']) {
+      expect(JSON.stringify(changes)).not.toContain(text);
+    }
     expect(changes[9]).toMatchObject({ status: { from: 'OPEN', to: 'RESOLVED' }, outcome: { from: null, to: 'UPHELD' } });
     expect(changes[10]).toMatchObject({ status: { from: 'RESOLVED', to: 'CLOSED' } });
 

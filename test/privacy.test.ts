@@ -404,3 +404,195 @@ describe('purgeExpiredTenants', () => {
     expect(await t.sql(`SELECT key FROM graphile_worker._private_jobs WHERE payload->>'tenantId' = $1`, [EXPIRED])).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------
+
+describe('free text (SPEC §3): one list for masking, search, the audit trail and erasure', () => {
+  /** Distinctive values typed into every free-text field a case can hold. */
+  const TEXT = {
+    summary: 'FT-summary Quintus Quibble wants his file',
+    description: 'FT-description: Quintus lives at 12 Quibble Lane',
+    note: 'FT-note: Quintus called from his mobile',
+    awaitReason: 'FT-await: asked Quintus for his passport',
+    extensionReason: 'FT-extension: Quintus sent 40 boxes of letters',
+    escalationReason: 'FT-escalation: Quintus wants the ADR provider',
+    resolution: 'FT-resolution: sent Quintus his file',
+    panelAdvice: 'FT-panel: delete the appraisal of Quintus',
+  };
+  const VALUES = Object.values(TEXT);
+  const CASE_TEXT = `id summary description resolutionSummary notes { body } stageHistory { reason } slaTimers { kind regime extended extensionReason }
+    auditTrail(first: 100) { edges { node { action changes } } }`;
+  const READ = `query ($id: ID!) { complaint(id: $id) { ${CASE_TEXT} } }`;
+
+  let dpo: string;
+  let agent: string;
+
+  /** A GDPR case with every free text filled in: note, await reason, extension, escalation, resolution. */
+  async function caseWithText(complainant: Record<string, unknown>): Promise<string> {
+    const input = complaintInput({ complainant, summary: TEXT.summary, description: TEXT.description, jurisdiction: 'DE' });
+    const id = ok(await t.gql(agent, OPS.file, { input }), 'filing').id;
+    ok(await t.gql(agent, OPS.addNote, { id, body: TEXT.note }), 'note');
+    ok(await t.gql(agent, `mutation ($id: ID!, $r: String!) { awaitComplainant(id: $id, reason: $r) { id } }`, { id, r: TEXT.awaitReason }), 'await');
+    ok(await t.gql(agent, `mutation ($id: ID!) { resumeComplaint(id: $id) { id } }`, { id }), 'resume');
+    const timers = ok(await t.gql(dpo, `query ($id: ID!) { complaint(id: $id) { slaTimers { id regime kind } } }`, { id }), 'timers').slaTimers;
+    const gdpr = timers.find((x: any) => x.regime === 'GDPR' && x.kind === 'RESPOND');
+    ok(await t.gql(dpo, `mutation ($id: ID!, $r: String!) { extendSlaTimer(timerId: $id, reason: $r) { id } }`, { id: gdpr.id, r: TEXT.extensionReason }), 'extension');
+    ok(await t.gql(dpo, `mutation ($id: ID!, $r: String!) { escalateComplaint(id: $id, to: INDEPENDENT_ADR, reason: $r) { id } }`, { id, r: TEXT.escalationReason }), 'escalation');
+    ok(await t.gql(dpo, `mutation ($id: ID!, $s: String!) { resolveComplaint(id: $id, outcome: UPHELD, summary: $s) { id } }`, { id, s: TEXT.resolution }), 'resolution');
+    return id;
+  }
+
+  let adultCase: string;
+  let childCase: string;
+  let freshCase: string;
+  beforeAll(async () => {
+    dpo = await tokenFor(Role.DPO);
+    agent = await tokenFor(Role.AGENT);
+    adultCase = await caseWithText({ name: 'Ottilie Oakenshaw', email: 'ottilie@oaken.example' });
+    childCase = await caseWithText({ name: 'Oswin Oakenshaw', email: 'oswin.parent@oaken.example', involvesChildUnder13: true });
+    freshCase = ok(await t.gql(agent, OPS.file, { input: complaintInput() }), 'filing').id;
+  });
+
+  async function read(role: Role, id: string) {
+    return ok(await t.gql(await tokenFor(role), READ, { id }), `${role} reads`);
+  }
+
+  /** Every free-text value the caller reads on the case, the extension reason included. */
+  function texts(c: any) {
+    return {
+      summary: c.summary,
+      description: c.description,
+      resolutionSummary: c.resolutionSummary,
+      notes: c.notes.map((n: any) => n.body),
+      reasons: c.stageHistory.map((s: any) => s.reason),
+      extensionReason: c.slaTimers.find((x: any) => x.extended).extensionReason,
+    };
+  }
+  const readable = { summary: TEXT.summary, description: TEXT.description, resolutionSummary: TEXT.resolution, notes: [TEXT.note], reasons: ['Complaint filed', TEXT.escalationReason], extensionReason: TEXT.extensionReason };
+  const masked = { summary: '***', description: '***', resolutionSummary: '***', notes: ['***'], reasons: ['***', '***'], extensionReason: '***' };
+
+  test.each([
+    [Role.DPO, readable],
+    [Role.AGENT, readable],
+    [Role.COMPLIANCE_OFFICER, { ...masked, summary: TEXT.summary }],
+    [Role.ADMIN, { ...masked, summary: TEXT.summary }],
+  ])("an adult's case: %s reads the free text as SPEC §3 says", async (role, expected) => {
+    expect(texts(await read(role, adultCase))).toEqual(expected);
+  });
+
+  test.each([
+    [Role.DPO, readable],
+    [Role.AGENT, masked],
+    [Role.COMPLIANCE_OFFICER, masked],
+    [Role.ADMIN, masked],
+  ])("a child's case: %s reads the free text as SPEC §3 says (only the DPO reads any, summary included)", async (role, expected) => {
+    expect(texts(await read(role, childCase))).toEqual(expected);
+  });
+
+  test.each([Role.COMPLIANCE_OFFICER, Role.ADMIN])('%s reads "***" also for fields that hold nothing, so masking reveals nothing', async (role) => {
+    const c = await read(role, freshCase);
+    expect(c.resolutionSummary).toBe('***');
+    expect(c.slaTimers.length).toBeGreaterThan(0);
+    expect(c.slaTimers.every((x: any) => x.extensionReason === '***')).toBe(true);
+    const agentView = await read(Role.AGENT, freshCase);
+    expect(agentView.resolutionSummary).toBeNull();
+    expect(agentView.slaTimers.every((x: any) => x.extensionReason === null)).toBe(true);
+  });
+
+  test('the top-level slaTimers list and the addNote response are masked alike', async () => {
+    const q = `query { slaTimers(first: 100) { edges { node { extensionReason } } } }`;
+    const edges = ok(await t.gql(await tokenFor(Role.COMPLIANCE_OFFICER), q), 'slaTimers').edges;
+    expect(edges.length).toBeGreaterThan(0);
+    expect(edges.every((e: any) => e.node.extensionReason === '***')).toBe(true);
+    const note = ok(await t.gql(agent, `mutation ($id: ID!) { addNote(complaintId: $id, body: "FT-note two") { body } }`, { id: childCase }), 'note');
+    expect(note.body).toBe('***');
+  });
+
+  test.each([Role.DPO, Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('the audit trail %s reads holds no free-text value, only that it was set', async (role) => {
+    for (const id of [adultCase, childCase]) {
+      const events = (await read(role, id)).auditTrail.edges.map((e: any) => e.node);
+      const text = JSON.stringify(events);
+      for (const value of VALUES) expect(text).not.toContain(value.slice(0, 12));
+      expect(events.find((e: any) => e.action === 'COMPLAINT_FILED').changes).toMatchObject({ summary: { changed: true }, description: { changed: true } });
+      expect(events.find((e: any) => e.action === 'SLA_EXTENDED').changes).toMatchObject({ reason: { changed: true } });
+      expect(events.find((e: any) => e.action === 'RESOLVED').changes).toMatchObject({ resolutionSummary: { changed: true } });
+    }
+  });
+
+  test.each([
+    [Role.DPO, { adult: true, child: true }],
+    [Role.AGENT, { adult: true, child: false }],
+    [Role.COMPLIANCE_OFFICER, { adult: false, child: false }],
+    [Role.ADMIN, { adult: false, child: false }],
+  ])('a search by name or email finds what %s may read, nothing more', async (role, expected) => {
+    const search = `query ($s: String!) { complaints(first: 100, filter: { search: $s }) { edges { node { id } } } }`;
+    const token = await tokenFor(role);
+    for (const s of ['Oakenshaw', 'oaken.example']) {
+      const ids = ok(await t.gql(token, search, { s }), 'search').edges.map((e: any) => e.node.id);
+      expect({ s, adult: ids.includes(adultCase), child: ids.includes(childCase) }).toEqual({ s, ...expected });
+    }
+  });
+
+  test.each([
+    [Role.DPO, true],
+    [Role.AGENT, false],
+    [Role.COMPLIANCE_OFFICER, false],
+    [Role.ADMIN, false],
+  ])("a search by the summary finds a child's case for %s only if it reads the summary", async (role, child) => {
+    const search = `query ($s: String!) { complaints(first: 100, filter: { search: $s }) { edges { node { id } } } }`;
+    const ids = ok(await t.gql(await tokenFor(role), search, { s: 'FT-summary' }), 'search').edges.map((e: any) => e.node.id);
+    expect({ adult: ids.includes(adultCase), child: ids.includes(childCase) }).toEqual({ adult: true, child });
+  });
+
+  describe('after erasure', () => {
+    let erased: any;
+    let panelCase: string;
+    beforeAll(async () => {
+      ok(await t.gql(dpo, OPS.erase, { id: adultCase, reason: 'FT-erasure: Quintus asked us to forget him' }), 'erasure');
+      erased = await read(Role.DPO, adultCase);
+      // The panel's advice is stored but not in the contract: an employment case at DPA_PANEL.
+      const input = complaintInput({ dataContext: 'EMPLOYMENT', complainant: { name: 'Pia Panel', email: 'pia@quibble.example' } });
+      panelCase = ok(await t.gql(agent, OPS.file, { input }), 'filing').id;
+      ok(await t.gql(dpo, `mutation ($id: ID!) { escalateComplaint(id: $id, to: DPA_PANEL, reason: "HR data") { id } }`, { id: panelCase }), 'to the panel');
+      ok(await t.gql(dpo, `mutation ($id: ID!, $s: String!) { recordPanelAdvice(id: $id, summary: $s) { id } }`, { id: panelCase, s: TEXT.panelAdvice }), 'advice');
+      ok(await t.gql(dpo, OPS.erase, { id: panelCase, reason: 'FT-erasure of Pia' }), 'erasure');
+    });
+
+    test('every free-text field reads [erased] for the DPO', () => {
+      expect(texts(erased)).toEqual({
+        summary: '[erased]', description: '[erased]', resolutionSummary: '[erased]', notes: ['[erased]'], reasons: ['[erased]', '[erased]'], extensionReason: '[erased]',
+      });
+    });
+
+    test('no free-text value is left in the database rows of the case', async () => {
+      for (const id of [adultCase, panelCase]) {
+        const [row] = await t.sql(
+          `SELECT to_jsonb(c)::text AS complaint,
+                  (SELECT coalesce(string_agg(to_jsonb(x)::text, ''), '') FROM notes x WHERE x.complaint_id = c.id) AS notes,
+                  (SELECT coalesce(string_agg(to_jsonb(x)::text, ''), '') FROM stage_transitions x WHERE x.complaint_id = c.id) AS transitions,
+                  (SELECT coalesce(string_agg(to_jsonb(x)::text, ''), '') FROM sla_timers x WHERE x.complaint_id = c.id) AS timers,
+                  (SELECT coalesce(string_agg(to_jsonb(x)::text, ''), '') FROM audit_events x WHERE x.complaint_id = c.id) AS trail
+             FROM complaints c WHERE c.id = $1`,
+          [id],
+        );
+        const stored = Object.values(row).join('\n');
+        for (const value of [...VALUES, 'FT-erasure', 'Quintus', 'Oakenshaw', 'Pia Panel']) expect(stored).not.toContain(value);
+      }
+      const [panel] = await t.sql('SELECT panel_advice_summary FROM complaints WHERE id = $1', [panelCase]);
+      expect(panel.panel_advice_summary).toBe('[erased]');
+    });
+
+    test('the erasure event says which fields were erased, and the trail still verifies', async () => {
+      const events = erased.auditTrail.edges.map((e: any) => e.node);
+      const erasure = events[events.length - 1];
+      expect(erasure.action).toBe('COMPLAINANT_DATA_ERASED');
+      expect(erasure.changes).toMatchObject({
+        summary: { changed: true }, description: { changed: true }, 'note.body': { changed: true }, resolutionSummary: { changed: true },
+        reason: { changed: true }, extensionReason: { changed: true }, notesErased: 1,
+      });
+      for (const id of [adultCase, panelCase]) {
+        expect(ok(await t.gql(dpo, OPS.verify, { id }), 'verify')).toMatchObject({ valid: true, brokenAtSequence: null });
+      }
+    });
+  });
+});

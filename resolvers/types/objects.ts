@@ -71,6 +71,7 @@ export class StageTransitionType {
   @Field() reason: string;
   @Field(() => DateTimeScalar) at: Date;
   actorId: string | null;
+  complaintId: string;
 }
 
 @ObjectType('Note')
@@ -80,6 +81,7 @@ export class NoteType {
   @Field() internal: boolean;
   @Field(() => DateTimeScalar) createdAt: Date;
   authorId: string | null;
+  complaintId: string;
 }
 
 @ObjectType('SlaPolicy')

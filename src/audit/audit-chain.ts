@@ -3,8 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { TxContext } from '../context';
 import { AuditAction } from '../domain/enums';
 import { AuditEvent } from '../../entities';
+import { withoutValues } from './changes';
 
-/** field → { from, to }; PII fields carry only { changed: true } (see changes.ts). */
+/** field → { from, to }; PII and free-text fields carry only { changed: true } (see changes.ts). */
 export type Changes = Record<string, unknown>;
 
 export interface AppendOptions {
@@ -37,6 +38,8 @@ export function chainHash(prevHash: string | null, event: Omit<AuditEvent, 'hash
  * The one writer of the audit trail (SPEC §6). Appends to the chain of `complaintId`
  * (or the tenant-level chain when null) in the caller's transaction, after locking the
  * chain's owner row so that concurrent appends queue and the sequence stays gap-free.
+ * The database admits the event only as the head's next link and moves the head itself
+ * (trigger audit_events_link); the API role cannot write a head.
  */
 export async function appendAudit(tx: TxContext, complaintId: string | null, action: AuditAction, changes: Changes, options: AppendOptions = {}): Promise<AuditEvent> {
   const tenantId = tx.tenantId;
@@ -59,7 +62,8 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
   event.actorId = system ? null : tx.user.userId;
   event.actorRole = system ? null : tx.primaryRole;
   event.at = options.at ?? new Date();
-  event.changes = JSON.parse(JSON.stringify(changes)) as Changes; // as jsonb will return it
+  // Never a PII or free-text value (SPEC §6); then as jsonb will return it.
+  event.changes = JSON.parse(JSON.stringify(withoutValues(changes))) as Changes;
   event.requestId = tx.requestId;
   event.prevHash = last?.hash ?? null;
   event.hash = chainHash(event.prevHash, event);
@@ -68,7 +72,6 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
     [event.id, tenantId, complaintId, chainId, event.sequence, action, event.actorId, event.actorRole, event.at, JSON.stringify(event.changes), event.requestId, event.prevHash, event.hash],
   );
-  await tx.manager.query(`UPDATE ${owner} SET audit_head_sequence = $2, audit_head_hash = $3 WHERE id = $1`, [chainId, event.sequence, event.hash]);
   // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
   await tx.manager.query(`SELECT pg_notify('cms_audit', $1)`, [JSON.stringify({ tenantId, complaintId, eventId: event.id })]);
   return event;
@@ -89,7 +92,9 @@ export function verifyChain(events: AuditEvent[], head: { sequence: number; hash
   let prevHash: string | null = null;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    const intact = e.sequence === i + 1 && e.prevHash === prevHash && e.hash === chainHash(prevHash, e);
+    // A missing event is named by its own sequence, the first one not there.
+    if (e.sequence !== i + 1) return { valid: false, eventsChecked: i + 1, brokenAtSequence: i + 1 };
+    const intact = e.prevHash === prevHash && e.hash === chainHash(prevHash, e);
     if (!intact) return { valid: false, eventsChecked: i + 1, brokenAtSequence: e.sequence };
     prevHash = e.hash;
   }

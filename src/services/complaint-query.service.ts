@@ -1,5 +1,6 @@
 import { Brackets, SelectQueryBuilder } from 'typeorm';
 import { canReadPii } from '../auth/permissions';
+import { canReadFreeText } from '../domain/free-text';
 import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { ComplaintOrderField, ComplaintStage, ComplaintStatus, DataSubjectRight, OrderDirection, Regime } from '../domain/enums';
@@ -66,7 +67,12 @@ export async function listComplaints(ctx: RequestContext, args: ComplaintListArg
   const expression = ORDER_EXPRESSIONS[field];
   return transaction(ctx, async (tx) => {
     const base = tx.manager.createQueryBuilder(Complaint, 'c');
-    applyFilter(base, args.filter ?? {}, canReadPii(ctx.user.roles, false), canReadPii(ctx.user.roles, true));
+    const roles = ctx.user.roles;
+    applyFilter(base, args.filter ?? {}, {
+      pii: canReadPii(roles, false),
+      childPii: canReadPii(roles, true),
+      childSummary: canReadFreeText(roles, true, 'summary'),
+    });
     const totalCount = await countRows(base);
 
     const page = base.clone();
@@ -87,7 +93,14 @@ export async function listComplaints(ctx: RequestContext, args: ComplaintListArg
   });
 }
 
-function applyFilter(q: SelectQueryBuilder<Complaint>, f: ComplaintFilterData, seesPii: boolean, seesChildPii: boolean): void {
+/** What the caller may read, and so search by (SPEC §3: a masked field is not searchable). */
+interface Readable {
+  pii: boolean;
+  childPii: boolean;
+  childSummary: boolean;
+}
+
+function applyFilter(q: SelectQueryBuilder<Complaint>, f: ComplaintFilterData, readable: Readable): void {
   if (f.stage?.length) q.andWhere('c.stage = ANY(:stages)', { stages: f.stage });
   if (f.status?.length) q.andWhere('c.status = ANY(:statuses)', { statuses: f.status });
   if (f.regime?.length) q.andWhere('c.regimes && :regimes::text[]', { regimes: f.regime });
@@ -103,10 +116,11 @@ function applyFilter(q: SelectQueryBuilder<Complaint>, f: ComplaintFilterData, s
     const pattern = `%${f.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     q.andWhere(
       new Brackets((w) => {
-        w.where('c.reference ILIKE :pattern', { pattern }).orWhere('c.summary ILIKE :pattern', { pattern });
+        w.where('c.reference ILIKE :pattern', { pattern });
+        w.orWhere(`(${readable.childSummary ? '' : 'NOT c.involves_child_under13 AND '}c.summary ILIKE :pattern)`, { pattern });
         // Searching by name or email would reveal PII to roles that read it masked.
-        if (seesPii) {
-          const childGuard = seesChildPii ? '' : 'NOT c.involves_child_under13 AND ';
+        if (readable.pii) {
+          const childGuard = readable.childPii ? '' : 'NOT c.involves_child_under13 AND ';
           w.orWhere(`(${childGuard}(c.complainant_name ILIKE :pattern OR c.complainant_email ILIKE :pattern))`, { pattern });
         }
       }),
