@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import { checkWindow } from '../services/report.service';
 import { authenticate } from '../auth/authenticate';
 import { instantProblem } from '../validation';
+import { ENTER_TENANT_SQL } from '../db/transaction';
 
 const COLUMNS = ['reference', 'stage', 'status', 'regimes', 'rights', 'received_at', 'acknowledged_at', 'resolved_at', 'outcome', 'breached_timers'];
 
@@ -64,7 +65,7 @@ export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVeri
       const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
       try {
         await client.query('BEGIN READ ONLY');
-        await client.query(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
+        await client.query(ENTER_TENANT_SQL, [tenantId]);
         const rows = client.query(new QueryStream(SQL, [from, to], { rowMode: 'array', batchSize: 500 }));
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"');
         await pipeline(rows, stringify({ header: true, columns: COLUMNS, record_delimiter: '\r\n', cast: { boolean: (v) => String(v) } }), res);
