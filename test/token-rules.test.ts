@@ -1,5 +1,6 @@
-import { JWTPayload, SignJWT } from 'jose';
+import { decodeJwt, JWTPayload, SignJWT } from 'jose';
 import { Role } from '../src/auth/roles';
+import { seedDemoTenant } from '../src/demo';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { errorCode, GqlResult, startTestApp, TEST_SECRET, TestApp } from './support/harness';
 
@@ -60,11 +61,17 @@ describe('token lifetime (JWT_MAX_TTL, default P30D; 60 s of clock skew)', () =>
     expect(res.data.me.tenantId).toBe(tid);
   });
 
-  test('a shorter JWT_MAX_TTL is enforced, and the test harness tokens (12 h) fit within it', async () => {
+  test('a shorter JWT_MAX_TTL is enforced, and the harness (12 h) and demo-seed tokens fit within it', async () => {
     const short = await startTestApp({ JWT_MAX_TTL: 'P1D', jwtMaxTtlSeconds: DAY });
     try {
       expectRefused(await short.gql(await sign(claims('ttl-short', { iat: now(), exp: now() + 2 * DAY })), ME), /longer than the P1D/);
       expect((await short.gql(await short.token(Role.AGENT), ME)).errors).toBeUndefined();
+      const demo = await seedDemoTenant(short.dataSource, TEST_SECRET, DAY);
+      for (const { token } of demo) {
+        const { iat, exp } = decodeJwt(token);
+        expect(Number(exp) - Number(iat)).toBe(DAY);
+        expect((await short.gql(token, ME)).errors).toBeUndefined();
+      }
     } finally {
       await short.close();
     }
