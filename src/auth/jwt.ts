@@ -84,10 +84,10 @@ function refusal(error: unknown): string {
  */
 function checkLifetime(payload: JWTPayload, maxTtlSeconds: number, now = Math.floor(Date.now() / 1000)): void {
   const exp = payload.exp as number;
-  const ttl = Duration.fromObject({ seconds: maxTtlSeconds }).shiftTo('days', 'hours', 'minutes', 'seconds').toISO();
+  const ttl = () => Duration.fromObject({ seconds: maxTtlSeconds }).shiftTo('days', 'hours', 'minutes', 'seconds').toISO();
   if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) throw new UnauthenticatedError('The token was issued in the future (iat)');
-  if (payload.iat !== undefined && exp - payload.iat > maxTtlSeconds) throw new UnauthenticatedError(`The token lives longer than the ${ttl} allowed (exp - iat)`);
-  if (exp > now + maxTtlSeconds + CLOCK_SKEW_SECONDS) throw new UnauthenticatedError(`The token expires more than ${ttl} from now (exp)`);
+  if (payload.iat !== undefined && exp - payload.iat > maxTtlSeconds) throw new UnauthenticatedError(`The token lives longer than the ${ttl()} allowed (exp - iat)`);
+  if (exp > now + maxTtlSeconds + CLOCK_SKEW_SECONDS) throw new UnauthenticatedError(`The token expires more than ${ttl()} from now (exp)`);
 }
 
 /** A claim the service cannot use (SPEC §3): ignored for its setting, and said why. */
