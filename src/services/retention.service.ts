@@ -43,10 +43,11 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
   for (const { id } of due) {
     const done = await dataSource.transaction(async (m) => {
       await m.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
-      // Waits for the tenant's transactions under way (cms_enter_tenant holds KEY SHARE on this
-      // row); later ones wait for this one and are then refused. Another replica's purge of the
-      // same tenant finds it purged and leaves it.
-      const open = (await m.query(`SELECT 1 FROM tenants WHERE id = $1 AND purged_at IS NULL FOR UPDATE`, [id])) as unknown[];
+      // Waits for the tenant's transactions under way (each holds the tenant gate, see migration
+      // TenantGate); later ones wait for this one and are then refused. Another replica's purge
+      // of the same tenant finds it purged and leaves it.
+      await m.query(`SELECT cms_purge_lock($1)`, [id]);
+      const open = (await m.query(`SELECT 1 FROM tenants WHERE id = $1 AND purged_at IS NULL`, [id])) as unknown[];
       if (open.length === 0) return false;
       // Filtered by tenant explicitly: as the owner (a superuser in dev and tests) RLS may not apply.
       await m.query(`
