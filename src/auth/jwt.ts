@@ -72,7 +72,7 @@ export class TokenVerifier {
 function refusal(error: unknown): string {
   const { code, claim } = error as { code?: string; claim?: string };
   if (code === 'ERR_JWT_EXPIRED') return 'The token has expired';
-  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp') return 'The token must carry an exp (expiry) claim';
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp') return 'The token has no exp claim: an expiry (exp) is required';
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim) return `The token's ${claim} claim is not accepted`;
   return 'The token is invalid or badly signed';
 }
