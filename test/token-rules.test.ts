@@ -1,4 +1,5 @@
 import { decodeJwt, JWTPayload, SignJWT } from 'jose';
+import { parseClaims } from '../src/auth/jwt';
 import { Role } from '../src/auth/roles';
 import { seedDemoTenant } from '../src/demo';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
@@ -122,6 +123,15 @@ describe('a tz or country claim the service cannot use is ignored, never fatal (
 
     // And later requests with the same token keep working.
     expect((await t.gql(token, ME)).errors).toBeUndefined();
+  });
+
+  test('parseClaims reports what it ignored and why, for the provisioning log', () => {
+    const parsed = parseClaims({ sub: 'u', tid: 'x', roles: ['AGENT'], tz: 'Mars/Base', country: 'XX' });
+    expect(parsed).toMatchObject({ tz: undefined, country: undefined });
+    expect(parsed.ignored).toEqual([
+      { claim: 'tz', value: 'Mars/Base', reason: expect.stringContaining('UTC') },
+      { claim: 'country', value: 'XX', reason: expect.stringContaining('holiday') },
+    ]);
   });
 
   test('a usable country and tz are still applied (lower-case country too)', async () => {
