@@ -1,9 +1,18 @@
+/* Every migration, in order: schema changes happen here and nowhere else. */
 import { Initial1764374400000 } from './1764374400000-Initial';
 import { SlaWorker1764374500000 } from './1764374500000-SlaWorker';
 import { Retention1764374600000 } from './1764374600000-Retention';
 import { ReportIndexes1764374700000 } from './1764374700000-ReportIndexes';
 import { AuditHead1764374800000 } from './1764374800000-AuditHead';
 import { AuditHeadGuard1764375000000 } from './1764375000000-AuditHeadGuard';
+import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 
-/** Every migration, in order. Schema changes happen here and nowhere else. */
-export const MIGRATIONS = [Initial1764374400000, SlaWorker1764374500000, Retention1764374600000, ReportIndexes1764374700000, AuditHead1764374800000, AuditHeadGuard1764375000000];
+export const MIGRATIONS = [
+  Initial1764374400000,
+  SlaWorker1764374500000,
+  Retention1764374600000,
+  ReportIndexes1764374700000,
+  AuditHead1764374800000,
+  AuditHeadGuard1764375000000,
+  TenantGate1764375300000,
+];

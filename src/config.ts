@@ -1,3 +1,4 @@
+import { Duration } from 'luxon';
 import { z } from 'zod';
 
 /** Configuration from the environment, validated once at start (SPEC §2). */
@@ -17,6 +18,11 @@ const schema = z
     JWT_JWKS_URL: z.url({ message: 'must be an http(s) URL' }).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    // SPEC §3: the longest token lifetime accepted (exp after iat).
+    JWT_MAX_TTL: z
+      .string()
+      .refine((v) => isPositiveDuration(v), 'must be a positive ISO-8601 duration, e.g. P30D or PT12H')
+      .default('P30D'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -32,11 +38,18 @@ const schema = z
     }
   });
 
+function isPositiveDuration(value: string): boolean {
+  const duration = Duration.fromISO(value);
+  return duration.isValid && duration.as('seconds') >= 1;
+}
+
 export type Env = z.infer<typeof schema>;
 
 export interface AppConfig extends Env {
   introspection: boolean;
   isProduction: boolean;
+  /** JWT_MAX_TTL in seconds (a month counts 30 days). */
+  jwtMaxTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...parsed.data,
     isProduction,
     introspection: parsed.data.GRAPHQL_INTROSPECTION ?? !isProduction,
+    jwtMaxTtlSeconds: Math.floor(Duration.fromISO(parsed.data.JWT_MAX_TTL).as('seconds')),
   };
 }

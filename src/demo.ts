@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { signDevToken, TokenClaims } from './auth/jwt';
+import { DEFAULT_MAX_TTL_SECONDS, signDevToken, TokenClaims } from './auth/jwt';
 import { Role } from './auth/roles';
 import { provisionActor } from './services/provisioning.service';
 
@@ -12,12 +12,17 @@ const DEMO_USERS: TokenClaims[] = [
   { sub: 'demo-admin', tid: DEMO_TENANT, roles: [Role.ADMIN], name: 'Ari Admin', email: 'admin@demo.example' },
 ];
 
-/** Provisions the demo tenant with one user per role and returns a bearer token for each. */
-export async function seedDemoTenant(dataSource: DataSource, secret: string): Promise<{ role: Role; sub: string; token: string }[]> {
+const DEMO_TOKEN_SECONDS = 30 * 86400;
+
+/**
+ * Provisions the demo tenant with one user per role and returns a bearer token for each,
+ * valid 30 days or JWT_MAX_TTL if that is shorter (SPEC §3).
+ */
+export async function seedDemoTenant(dataSource: DataSource, secret: string, maxTtlSeconds = DEFAULT_MAX_TTL_SECONDS): Promise<{ role: Role; sub: string; token: string }[]> {
   const tokens = [];
   for (const claims of DEMO_USERS) {
     await provisionActor(dataSource, claims);
-    tokens.push({ role: claims.roles[0], sub: claims.sub, token: await signDevToken(secret, claims, '30d') });
+    tokens.push({ role: claims.roles[0], sub: claims.sub, token: await signDevToken(secret, claims, Math.min(DEMO_TOKEN_SECONDS, maxTtlSeconds)) });
   }
   return tokens;
 }

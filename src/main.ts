@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   log.info({ port }, `API ready at http://localhost:${port}/graphql`);
 
   if (secret && !config.isProduction) {
-    const tokens = await seedDemoTenant(dataSource, secret);
+    const tokens = await seedDemoTenant(dataSource, secret, config.jwtMaxTtlSeconds);
     const lines = tokens.map((t) => `  ${t.role.padEnd(18)} ${t.token}`);
     process.stdout.write(`\nDemo tenant "demo" — bearer tokens (valid 30 days):\n${lines.join('\n')}\n\n` +
       `Try: curl -s http://localhost:${port}/graphql -H 'content-type: application/json' -H "authorization: Bearer <token>" -d '{"query":"{ me { tenantId roles } }"}'\n\n`);

@@ -16,6 +16,20 @@ export function decodeCursor(cursor: string, field = 'after'): unknown[] {
   throw new BadUserInputError({ [field]: 'is not a cursor returned by this list' });
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * An instant inside a cursor, exactly as this service writes it (toISOString, four-digit
+ * year): JavaScript accepts years PostgreSQL refuses (275760, -271821), so anything else
+ * is not one of our cursors.
+ */
+export function isCursorInstant(value: unknown): value is string {
+  return typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+}
+
+/** The largest value of a PostgreSQL integer column (audit sequences). */
+export const MAX_INT4 = 2_147_483_647;
+
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };

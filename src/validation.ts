@@ -41,3 +41,29 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   }
   return fields;
 }
+
+/**
+ * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (it would be
+ * stored as U+FFFD, so the audit hash of what was sent would not match what was kept).
+ */
+const NUL = /\u0000/;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Instants every part of the service (PostgreSQL, luxon, the holiday calendar) handles. */
+export const EARLIEST_INSTANT = new Date('1900-01-01T00:00:00.000Z');
+export const LATEST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
+
+/** Why a text value cannot be stored, or null when it can. */
+export function textProblem(value: string): string | null {
+  if (NUL.test(value)) return 'must not contain a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (it contains a lone surrogate)';
+  return null;
+}
+
+/** Why an instant is out of range, or null when it is in range. */
+export function instantProblem(value: Date): string | null {
+  if (Number.isNaN(value.getTime()) || value < EARLIEST_INSTANT || value > LATEST_INSTANT) {
+    return `must be between ${EARLIEST_INSTANT.toISOString()} and ${LATEST_INSTANT.toISOString()}`;
+  }
+  return null;
+}

@@ -17,6 +17,9 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ GRAPHQL_INTROSPECTION: 'maybe' }, 'GRAPHQL_INTROSPECTION'],
     [{ SLA_WORKER: 'elsewhere' }, 'SLA_WORKER'],
+    [{ JWT_MAX_TTL: '30 days' }, 'JWT_MAX_TTL'],
+    [{ JWT_MAX_TTL: 'PT0S' }, 'JWT_MAX_TTL'],
+    [{ JWT_MAX_TTL: 'P-1D' }, 'JWT_MAX_TTL'],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'DATABASE_URL'],
   ])('refuses %j, naming %s', (env, variable) => {
@@ -29,6 +32,12 @@ describe('configuration', () => {
     expect(loadConfig(prod).introspection).toBe(false);
     expect(loadConfig({ ...prod, GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  test('JWT_MAX_TTL is an ISO-8601 duration, 30 days unless set', () => {
+    expect(loadConfig({}).jwtMaxTtlSeconds).toBe(30 * 86400);
+    expect(loadConfig({ JWT_MAX_TTL: 'PT12H' }).jwtMaxTtlSeconds).toBe(12 * 3600);
+    expect(loadConfig({ JWT_MAX_TTL: 'P1D' })).toMatchObject({ JWT_MAX_TTL: 'P1D', jwtMaxTtlSeconds: 86400 });
   });
 
   test('a JWKS URL alone satisfies production', () => {

@@ -90,6 +90,13 @@ test('the comparison catches a removed field, a loosened output, a newly require
   expect(found).toEqual(expect.arrayContaining(['Query.a', 'Query.b', 'Query.b(x:)', 'Query.b(y:)', 'Query.b(z:)', 'Query.c']));
 });
 
+test('the comparison catches an argument or input field with a default that no longer accepts an explicit null', () => {
+  const base = `type Query { list(first: Int = 20): Int } input I { flag: Boolean = false }`;
+  const tightened = `type Query { list(first: Int! = 20): Int } input I { flag: Boolean! = false }`;
+  const found = compare(buildSchema(base), buildSchema(tightened)).map((f) => f.coordinate);
+  expect(found).toEqual(['Query.list(first:)', 'I.flag']);
+});
+
 function isAllowListed(coordinate: string): boolean {
   // `Type.field(arg:)` and `Type.field` sit under `Type`: an allow-listed parent covers them.
   const type = coordinate.split('.')[0];
@@ -176,7 +183,7 @@ function compareInputValues(
       report(coordinate, `is missing (contract: ${String(value.type)})`);
       continue;
     }
-    if (!inputCompatible(value.type, ours.type, true)) report(coordinate, `contract says ${String(value.type)}, schema has ${String(ours.type)}`);
+    if (!inputCompatible(value.type, ours.type)) report(coordinate, `contract says ${String(value.type)}, schema has ${String(ours.type)}`);
     if (!isRequired(value) && isRequired(ours)) {
       report(coordinate, `is optional in the contract (${String(value.type)}) but required here (${String(ours.type)}, no default)`);
     }
@@ -210,11 +217,11 @@ function outputCompatible(expected: GraphQLOutputType | GraphQLType, actual: Gra
 }
 
 /**
- * Input contravariance: we must accept everything the contract lets a client send.
- * The top level's nullability is judged with the default by isRequired instead.
+ * Input contravariance: we must accept everything the contract lets a client send,
+ * an explicit null included (SPEC §9: on an argument with a default it means the default).
  */
-function inputCompatible(expected: GraphQLInputType | GraphQLType, actual: GraphQLInputType | GraphQLType, topLevel = false): boolean {
-  if (isNonNullType(actual) && !isNonNullType(expected) && !topLevel) return false;
+function inputCompatible(expected: GraphQLInputType | GraphQLType, actual: GraphQLInputType | GraphQLType): boolean {
+  if (isNonNullType(actual) && !isNonNullType(expected)) return false;
   const e = isNonNullType(expected) ? expected.ofType : expected;
   const a = isNonNullType(actual) ? actual.ofType : actual;
   if (isListType(e)) return isListType(a) && inputCompatible(e.ofType, a.ofType);

@@ -26,7 +26,7 @@ export class ComplainantInput {
   @Field(() => String, { nullable: true }) @IsOptional() @Matches(PHONE, { message: PHONE_MESSAGE })
   phone?: string | null;
 
-  @Field({ defaultValue: false })
+  @Field({ nullable: true, defaultValue: false })
   involvesChildUnder13: boolean;
 }
 
@@ -42,10 +42,10 @@ export class FileComplaintInput {
   @IsOptional() @ArrayMinSize(1) @ArrayUnique()
   regimes?: Regime[] | null;
 
-  @Field(() => DataContext, { defaultValue: DataContext.CONSUMER })
+  @Field(() => DataContext, { nullable: true, defaultValue: DataContext.CONSUMER })
   dataContext: DataContext;
 
-  @Field(() => ProcessingRole, { defaultValue: ProcessingRole.CONTROLLER })
+  @Field(() => ProcessingRole, { nullable: true, defaultValue: ProcessingRole.CONTROLLER })
   processingRole: ProcessingRole;
 
   @Field(() => [DataSubjectRight], { description: 'at least one' }) @ArrayMinSize(1, { message: 'at least one right is required' }) @ArrayUnique()
@@ -103,11 +103,15 @@ export class ComplaintOrder {
 /** The largest page any list serves (SPEC §10: `first` ≤ 100, an error beyond). */
 export const MAX_PAGE = 100;
 
-/** `first`/`after` of every list, with the contract's default page size for that list. */
+/**
+ * `first`/`after` of every list, with the contract's default page size for that list.
+ * Fields with a default are nullable, as in the contract: an explicit null arrives here
+ * as the default (src/graphql/argument-guard.ts), so `first` is always a number.
+ */
 export function PageArgsOf(defaultFirst: number) {
   @ArgsType()
   abstract class PageArgsBase {
-    @Field(() => Int, { defaultValue: defaultFirst }) @Min(0) @Max(MAX_PAGE, { message: `must not exceed ${MAX_PAGE}` })
+    @Field(() => Int, { nullable: true, defaultValue: defaultFirst }) @Min(0) @Max(MAX_PAGE, { message: `must not exceed ${MAX_PAGE}` })
     first: number;
 
     @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(500)

@@ -66,6 +66,6 @@ export class AddNoteArgs {
   @Field() @Length(1, 10000) @Matches(/\S/, NOT_BLANK)
   body: string;
 
-  @Field({ defaultValue: true })
+  @Field({ nullable: true, defaultValue: true })
   internal: boolean;
 }

@@ -14,6 +14,6 @@ export class TerminateContractArgs {
   @IsOptional() terminatedAt?: Date | null;
 
   // SPEC §7: 90 days, configurable, never more.
-  @Field(() => Int, { defaultValue: 90 }) @Min(0) @Max(90, { message: 'must not exceed 90 days' })
+  @Field(() => Int, { nullable: true, defaultValue: 90 }) @Min(0) @Max(90, { message: 'must not exceed 90 days' })
   retentionDays: number;
 }

@@ -14,9 +14,9 @@ export class SlaPolicyInput {
   @Field({ description: 'ISO-8601 duration: P1M, P45D, PT24H' }) @Length(2, 40) duration: string;
   @Field() businessDays: boolean;
   @Field(() => String, { nullable: true }) @IsOptional() @Length(2, 40) extension?: string | null;
-  @Field(() => Int, { defaultValue: 80 }) @Min(1) @Max(99) warnAtPercent: number;
+  @Field(() => Int, { nullable: true, defaultValue: 80 }) @Min(1) @Max(99) warnAtPercent: number;
   @Field() pausable: boolean;
-  @Field(() => SlaStartEvent, { defaultValue: SlaStartEvent.STAGE_ENTERED }) startsOn: SlaStartEvent;
+  @Field(() => SlaStartEvent, { nullable: true, defaultValue: SlaStartEvent.STAGE_ENTERED }) startsOn: SlaStartEvent;
   @Field({ description: 'legal basis, e.g. "GDPR Art. 12(3)"' }) @Length(1, 500) @Matches(/\S/, { message: 'must not be blank' }) source: string;
 }
 

@@ -13,5 +13,5 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 export async function authenticate(dataSource: DataSource, verifier: TokenVerifier, authorization: unknown): Promise<Actor> {
   const match = typeof authorization === 'string' ? BEARER.exec(authorization) : null;
   if (!match) throw new UnauthenticatedError('Authorization: Bearer <JWT> is required');
-  return provisionActor(dataSource, await verifier.verify(match[1]));
+  return provisionActor(dataSource, await verifier.verify(match[1]), verifier.log);
 }

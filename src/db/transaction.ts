@@ -1,23 +1,45 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RequestContext, TxContext } from '../context';
+import { UnauthenticatedError } from '../errors';
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 const MAX_ATTEMPTS = 5;
+/** Raised by cms_enter_tenant (migration TenantGate) for a tenant whose data was purged. */
+const TENANT_PURGED = 'CMS01';
+
+function sqlState(error: unknown): string | undefined {
+  return (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
+}
+
+/** SPEC §7: a purged tenant is refused everywhere, always, whichever replica purged it. */
+function refusePurged(error: unknown): never {
+  if (sqlState(error) === TENANT_PURGED) throw new UnauthenticatedError("The tenant's contract ended and its data was purged");
+  throw error;
+}
+
+/** The gate of every tenant transaction: RLS tenant, purge check, role cms_app. */
+export const ENTER_TENANT_SQL = 'SELECT cms_enter_tenant($1)';
+
+/** One statement: refuses a purged tenant (UNAUTHENTICATED), for requests that may not open a transaction. */
+export async function assertTenantNotPurged(dataSource: DataSource, tenantId: string): Promise<void> {
+  await dataSource.query(ENTER_TENANT_SQL, [tenantId]).catch(refusePurged);
+}
 
 /**
  * Runs `work` in one transaction as the non-owner role `cms_app` with the tenant set for
- * row-level security (transaction-local, so it never leaks across pooled connections).
+ * row-level security (transaction-local, so it never leaks across pooled connections);
+ * a purged tenant is refused.
  * Retried a bounded number of times on serialization failure or deadlock.
  */
 export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(async (manager) => {
-        await manager.query(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
+        await manager.query(ENTER_TENANT_SQL, [tenantId]).catch(refusePurged);
         return work(manager);
       });
     } catch (error) {
-      const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
+      const code = sqlState(error);
       if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
     }

@@ -7,6 +7,7 @@ import { authChecker } from '../auth/allow';
 import { BadUserInputError } from '../errors';
 import { events } from '../events';
 import { flattenValidationErrors } from '../validation';
+import { guardArguments } from './argument-guard';
 
 /** Validates every argument object with class-validator; errors name the field path. */
 async function validateArgs(value: unknown): Promise<void> {
@@ -25,6 +26,6 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     pubSub: events, // subscriptions read it through their own filtered `subscribe`
     validateFn: validateArgs,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-  });
+  }).then(guardArguments);
   return cached;
 }

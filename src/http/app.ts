@@ -40,7 +40,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 50000, maxTokens: 5000, maxDirectives: 20 };
 
 export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
-  const verifier = new TokenVerifier({ secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const verifier = new TokenVerifier({
+    secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
+  });
   const metrics = new Metrics(dataSource);
   const app = express();
   app.disable('x-powered-by');

@@ -10,6 +10,8 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { checkWindow } from '../services/report.service';
 import { authenticate } from '../auth/authenticate';
+import { instantProblem } from '../validation';
+import { ENTER_TENANT_SQL } from '../db/transaction';
 
 const COLUMNS = ['reference', 'stage', 'status', 'regimes', 'rights', 'received_at', 'acknowledged_at', 'resolved_at', 'outcome', 'breached_timers'];
 
@@ -22,6 +24,19 @@ const SQL = `
          c.outcome,
          (SELECT count(*) FROM sla_timers t WHERE t.complaint_id = c.id AND t.status = 'BREACHED')::int
   FROM complaints c WHERE c.received_at BETWEEN $1 AND $2 ORDER BY c.received_at, c.id`;
+
+const WINDOW_END = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const WINDOW_END_FORMS = 'must be an ISO-8601 instant with offset (2026-11-30T00:00:00Z) or a date (2026-11-30), between 1900 and 9999';
+
+/**
+ * `from`/`to` of the window: four-digit years only, so that nothing JavaScript reads but
+ * PostgreSQL refuses (year 275760, -271821) reaches the query.
+ */
+function parseWindowEnd(value: unknown): Date | null {
+  if (typeof value !== 'string' || !WINDOW_END.test(value)) return null;
+  const instant = new Date(value);
+  return instantProblem(instant) ? null : instant;
+}
 
 function fail(res: Response, status: number, code: string, message: string, fields?: Record<string, string>): void {
   res.status(status).json({ errors: [{ message, extensions: { code, ...(fields ? { fields } : {}) } }] });
@@ -37,12 +52,12 @@ export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVeri
         return fail(res, 403, 'FORBIDDEN', `The CSV report requires one of the roles ${PERMISSIONS.complianceReport.join(', ')}`);
       }
       tenantId = actor.tenantId;
-      const from = new Date(String(req.query.from ?? ''));
-      const to = new Date(String(req.query.to ?? ''));
+      const from = parseWindowEnd(req.query.from);
+      const to = parseWindowEnd(req.query.to);
       const fields: Record<string, string> = {};
-      if (Number.isNaN(from.getTime())) fields.from = 'must be an ISO-8601 instant';
-      if (Number.isNaN(to.getTime())) fields.to = 'must be an ISO-8601 instant';
-      if (Object.keys(fields).length) return fail(res, 400, 'BAD_USER_INPUT', 'Invalid report window', fields);
+      if (!from) fields.from = WINDOW_END_FORMS;
+      if (!to) fields.to = WINDOW_END_FORMS;
+      if (!from || !to) return fail(res, 400, 'BAD_USER_INPUT', 'Invalid report window', fields);
       checkWindow(from, to);
 
       const runner = dataSource.createQueryRunner();
@@ -50,7 +65,7 @@ export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVeri
       const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
       try {
         await client.query('BEGIN READ ONLY');
-        await client.query(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
+        await client.query(ENTER_TENANT_SQL, [tenantId]);
         const rows = client.query(new QueryStream(SQL, [from, to], { rowMode: 'array', batchSize: 500 }));
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"');
         await pipeline(rows, stringify({ header: true, columns: COLUMNS, record_delimiter: '\r\n', cast: { boolean: (v) => String(v) } }), res);

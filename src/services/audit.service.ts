@@ -3,7 +3,7 @@ import { ChainVerification, verifyChain } from '../audit/audit-chain';
 import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { BadUserInputError } from '../errors';
-import { decodeCursor, encodeCursor, Page, toPage } from '../pagination';
+import { decodeCursor, encodeCursor, MAX_INT4, Page, toPage } from '../pagination';
 import { AuditEvent } from '../../entities';
 import { loadComplaint } from './complaint-query.service';
 
@@ -25,7 +25,7 @@ async function readTrail(ctx: RequestContext, chain: Chain, first: number, after
   let afterSequence = 0;
   if (after) {
     const [sequence] = decodeCursor(after);
-    if (!Number.isInteger(sequence) || (sequence as number) < 0) throw new BadUserInputError({ after: 'is not a cursor of this audit trail' });
+    if (!Number.isInteger(sequence) || (sequence as number) < 0 || (sequence as number) > MAX_INT4) throw new BadUserInputError({ after: 'is not a cursor of this audit trail' });
     afterSequence = sequence as number;
   }
   return transaction(ctx, async (tx) => {

@@ -5,7 +5,7 @@ import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { ComplaintOrderField, ComplaintStage, ComplaintStatus, DataSubjectRight, OrderDirection, Regime } from '../domain/enums';
 import { BadUserInputError, NotFoundError } from '../errors';
-import { countRows, decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
+import { countRows, decodeCursor, encodeCursor, isCursorInstant, isUuid, Page, toPage } from '../pagination';
 import { Complaint } from '../../entities';
 
 /** The complaint of the tenant, or NOT_FOUND (also for another tenant's id: RLS hides it). */
@@ -78,7 +78,7 @@ export async function listComplaints(ctx: RequestContext, args: ComplaintListArg
     const page = base.clone();
     if (args.after) {
       const [cursorField, cursorDirection, value, id] = decodeCursor(args.after);
-      if (cursorField !== field || cursorDirection !== direction || typeof value !== 'string' || typeof id !== 'string' || !isUuid(id) || Number.isNaN(Date.parse(value)) && value !== 'infinity') {
+      if (cursorField !== field || cursorDirection !== direction || typeof id !== 'string' || !isUuid(id) || !(isCursorInstant(value) || value === 'infinity')) {
         throw new BadUserInputError({ after: 'is not a cursor of this list and order' });
       }
       const op = direction === OrderDirection.ASC ? '>' : '<';

@@ -39,9 +39,16 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
       [now],
     );
   })) as { id: string }[];
+  const purged: string[] = [];
   for (const { id } of due) {
-    await dataSource.transaction(async (m) => {
+    const done = await dataSource.transaction(async (m) => {
       await m.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
+      // Waits for the tenant's transactions under way (each holds the tenant gate, see migration
+      // TenantGate); later ones wait for this one and are then refused. Another replica's purge
+      // of the same tenant finds it purged and leaves it.
+      await m.query(`SELECT cms_purge_lock($1)`, [id]);
+      const open = (await m.query(`SELECT 1 FROM tenants WHERE id = $1 AND purged_at IS NULL`, [id])) as unknown[];
+      if (open.length === 0) return false;
       // Filtered by tenant explicitly: as the owner (a superuser in dev and tests) RLS may not apply.
       await m.query(`
         INSERT INTO retained_aggregates (month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached)
@@ -57,8 +64,11 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
       await m.query(`SELECT graphile_worker.remove_job('sla:' || id) FROM sla_timers WHERE tenant_id = $1`, [id]);
       for (const table of PURGE_ORDER) await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id]);
       await m.query(`UPDATE tenants SET purged_at = now(), name = id WHERE id = $1`, [id]);
+      return true;
     });
+    if (!done) continue;
+    purged.push(id);
     log.info({ tenantId: id }, 'tenant purged after contract retention');
   }
-  return due.map((d) => d.id);
+  return purged;
 }

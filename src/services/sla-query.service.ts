@@ -2,7 +2,7 @@ import type { RequestContext } from '../context';
 import { transaction } from '../db/transaction';
 import { SlaTimerStatus } from '../domain/enums';
 import { BadUserInputError } from '../errors';
-import { countRows, decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
+import { countRows, decodeCursor, encodeCursor, isCursorInstant, isUuid, Page, toPage } from '../pagination';
 import { SlaTimer } from '../../entities';
 
 export interface SlaTimerListArgs {
@@ -21,7 +21,7 @@ export function listSlaTimers(ctx: RequestContext, args: SlaTimerListArgs): Prom
     const totalCount = await countRows(q);
     if (args.after) {
       const [dueAt, id] = decodeCursor(args.after);
-      if (typeof dueAt !== 'string' || Number.isNaN(Date.parse(dueAt)) || typeof id !== 'string' || !isUuid(id)) {
+      if (!isCursorInstant(dueAt) || typeof id !== 'string' || !isUuid(id)) {
         throw new BadUserInputError({ after: 'is not a cursor of this list' });
       }
       q.andWhere('(t.due_at, t.id) > (:dueAt::timestamptz, :id::uuid)', { dueAt, id });
