@@ -28,7 +28,7 @@ function fail(res: Response, status: number, code: string, message: string, fiel
 }
 
 /** GET /reports/complaints.csv?from=&to=: streamed from a cursor, RFC 4180 quoting. */
-export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVerifier, log: Logger) {
+export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVerifier, log: Logger, statementTimeoutMs: number) {
   return async (req: Request, res: Response): Promise<void> => {
     let tenantId: string;
     try {
@@ -50,7 +50,8 @@ export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVeri
       const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
       try {
         await client.query('BEGIN READ ONLY');
-        await client.query(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
+        // A streamed export may outlast the API's statement timeout: its own, longer one.
+        await client.query(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)`, [tenantId, String(statementTimeoutMs)]);
         const rows = client.query(new QueryStream(SQL, [from, to], { rowMode: 'array', batchSize: 500 }));
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"');
         await pipeline(rows, stringify({ header: true, columns: COLUMNS, record_delimiter: '\r\n', cast: { boolean: (v) => String(v) } }), res);

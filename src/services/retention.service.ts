@@ -27,8 +27,8 @@ const PURGE_ORDER = ['sla_timers', 'notes', 'stage_transitions', 'idempotency_ke
 /**
  * SPEC §7: a tenant whose contract ended more than its retention days ago loses all its
  * data, audit trail included, after its monthly anonymous aggregates are written.
- * Runs as the schema owner with the tenant set: the audit trigger admits this one DELETE
- * because app.purge_tenant names the tenant.
+ * Runs as cms_purger with the tenant set (row-level security applies): the audit trigger
+ * admits this one DELETE because app.purge_tenant names the tenant.
  */
 export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, now = new Date()): Promise<string[]> {
   const due = (await dataSource.transaction(async (m) => {
@@ -41,8 +41,7 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
   })) as { id: string }[];
   for (const { id } of due) {
     await dataSource.transaction(async (m) => {
-      await m.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
-      // Filtered by tenant explicitly: as the owner (a superuser in dev and tests) RLS may not apply.
+      await m.query(`SELECT set_config('role', 'cms_purger', true), set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
       await m.query(`
         INSERT INTO retained_aggregates (month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached)
         SELECT m.month, m.complaints,
