@@ -3,10 +3,10 @@ import pino, { DestinationStream } from 'pino';
 /**
  * Fields that carry values rather than code: SQL bind parameters (TypeORM's QueryFailedError),
  * PostgreSQL's `detail` ("Key (email)=(…) already exists", "Failing row contains (…)") and
- * `where` (context lines quoting data), GraphQL variables. Erasure cannot reach a log line,
+ * `where` (context lines quoting data), GraphQL variables, request and note bodies. Erasure cannot reach a log line,
  * so none of them is ever written (SPEC §2: never variables or PII).
  */
-const VALUE_FIELDS = ['parameters', 'detail', 'where', 'variables', 'internalQuery'];
+const VALUE_FIELDS = ['parameters', 'detail', 'where', 'variables', 'internalQuery', 'body'];
 const HIDDEN = new Set(VALUE_FIELDS);
 const MAX_DEPTH = 4;
 

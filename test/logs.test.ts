@@ -116,3 +116,41 @@ describe('errors of real failing statements, logged as { err }', () => {
     expect(capture.text).not.toContain(value);
   });
 });
+
+describe('a malformed request body, in production', () => {
+  let prod: TestApp;
+  const prodLogs = new Capture();
+  const printed: unknown[][] = [];
+
+  beforeAll(async () => {
+    // Express decides at creation, from NODE_ENV, whether its fallback handler prints errors.
+    const env = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      prod = await startTestApp({ NODE_ENV: 'production', isProduction: true, LOG_LEVEL: 'info' }, { logs: prodLogs });
+    } finally {
+      process.env.NODE_ENV = env;
+    }
+  });
+  afterAll(() => prod?.close());
+
+  test('is answered 400 with a JSON error, and neither our logs nor stderr get the body', async () => {
+    const value = marker('body');
+    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args));
+    try {
+      const token = await prod.token(Role.AGENT);
+      const res = await prod
+        .http()
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${token}`)
+        .send(`{"query":"mutation { addNote(complaintId: \\"x\\", body: \\"${value}\\") { id } }", "variables": {"email": "${value}"`);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed).toEqual([]);
+    expect(prodLogs.text).not.toContain(value);
+  });
+});
