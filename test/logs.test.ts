@@ -154,3 +154,25 @@ describe('a malformed request body, in production', () => {
     expect(prodLogs.text).not.toContain(value);
   });
 });
+
+describe('a failing SLA job', () => {
+  let w: TestApp;
+  const workerLogs = new Capture();
+  beforeAll(async () => {
+    w = await startTestApp({ LOG_LEVEL: 'info' }, { worker: true, logs: workerLogs });
+  });
+  afterAll(() => w?.close());
+
+  test('is logged with its job id and error code, not with the value PostgreSQL quoted or the payload', async () => {
+    const value = marker('job');
+    await w.sql(`SELECT graphile_worker.add_job('sla_timer', json_build_object('tenantId', 'acme', 'timerId', $1::text), max_attempts := 1)`, [value]);
+    const deadline = Date.now() + 20_000;
+    let failure: Record<string, any> | undefined;
+    while (!failure && Date.now() < deadline) {
+      failure = workerLogs.entries().find((e) => e.msg === 'graphile-worker: job failed');
+      if (!failure) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(failure).toMatchObject({ task: 'sla_timer', err: { code: '22P02', message: 'invalid input syntax for type uuid: [redacted]' } });
+    expect(workerLogs.text).not.toContain(value);
+  });
+});

@@ -98,8 +98,8 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
   };
   const workerLog = new WorkerLogger(() => (level, message, meta) => {
     if (level !== 'error' && level !== 'warning') return;
-    // graphile-worker writes the error's text (bind parameters included) into its message
-    // and the job's payload into meta: only the error, through the redacting serializer.
+    // graphile-worker copies the error's message and stack (quoted data values included) into
+    // its text and the job's payload into meta: log only the error, through the serializer.
     const err = meta?.error ?? meta?.fatalError;
     const job = meta?.job as { id?: string; task_identifier?: string; attempts?: number } | undefined;
     const fields = { err, jobId: job?.id, task: job?.task_identifier, attempts: job?.attempts };
