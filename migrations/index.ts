@@ -5,6 +5,7 @@ import { Retention1764374600000 } from './1764374600000-Retention';
 import { ReportIndexes1764374700000 } from './1764374700000-ReportIndexes';
 import { AuditHead1764374800000 } from './1764374800000-AuditHead';
 import { AuditHeadGuard1764375000000 } from './1764375000000-AuditHeadGuard';
+import { PurgeRole1764375100000 } from './1764375100000-PurgeRole';
 import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 
 export const MIGRATIONS = [
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   ReportIndexes1764374700000,
   AuditHead1764374800000,
   AuditHeadGuard1764375000000,
+  PurgeRole1764375100000,
   TenantGate1764375300000,
 ];

@@ -6,6 +6,12 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
 
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+/** A duration in milliseconds from the environment, within sane bounds. */
+const millis = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(min).max(max).default(fallback);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -28,8 +34,20 @@ const schema = z
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().min(1).default('.data'),
     SLA_WORKER: z.enum(['in-process', 'off'], { message: "must be 'in-process' or 'off' (then run npm run worker)" }).default('in-process'),
+    // Slow clients (slowloris headers, trickled bodies) lose their socket instead of holding it.
+    HTTP_HEADERS_TIMEOUT_MS: millis(1_000, 120_000, 10_000),
+    HTTP_REQUEST_TIMEOUT_MS: millis(1_000, 600_000, 30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(100, 120_000, 5_000),
+    HTTP_MAX_CONNECTIONS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1_000_000).default(1_000),
+    HTTP_MAX_HEADERS_COUNT: z.coerce.number({ message: 'must be a number' }).int().min(20).max(2_000).default(100),
+    // PostgreSQL statement_timeout: API statements, and the longer streamed exports.
+    DB_STATEMENT_TIMEOUT_MS: millis(100, 600_000, DEFAULT_STATEMENT_TIMEOUT_MS),
+    DB_EXPORT_STATEMENT_TIMEOUT_MS: millis(100, 3_600_000, 120_000),
   })
   .superRefine((env, issue) => {
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      issue.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
       issue.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production' });
     }

@@ -33,9 +33,9 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres(config.DATA_DIR, 'cms', (m) => log.debug({ postgres: m }));
     url = embedded.url;
   }
-  const dataSource = createDataSource(url, { poolSize: config.DB_POOL_SIZE });
+  const applied = await runMigrations(url);
+  const dataSource = createDataSource(url, { poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
-  const applied = await runMigrations(dataSource, url);
   log.info({ applied }, 'migrations up to date');
 
   const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log) : null;

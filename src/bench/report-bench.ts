@@ -43,9 +43,9 @@ async function main(): Promise<void> {
   await admin.query('CREATE DATABASE cms_bench');
   await admin.end();
 
+  await runMigrations(url.toString());
   const dataSource = createDataSource(url.toString(), { poolSize: 10 });
   await dataSource.initialize();
-  await runMigrations(dataSource, url.toString());
   await provisionActor(dataSource, { sub: 'bench-dpo', tid: TENANT, roles: [Role.DPO], name: 'Bench DPO' });
 
   const db = new Client({ connectionString: url.toString() });

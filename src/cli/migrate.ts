@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
-import { createDataSource } from '../db/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
 
@@ -10,11 +9,8 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | null = null;
   try {
     if (!config.DATABASE_URL) embedded = await startEmbeddedPostgres(config.DATA_DIR);
-    const dataSource = createDataSource(config.DATABASE_URL ?? embedded!.url, { poolSize: 2 });
-    await dataSource.initialize();
-    const applied = await runMigrations(dataSource, config.DATABASE_URL ?? embedded!.url);
+    const applied = await runMigrations(config.DATABASE_URL ?? embedded!.url);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
-    await dataSource.destroy();
   } finally {
     await embedded?.stop();
   }

@@ -1,4 +1,5 @@
 import { DataSource, Logger as OrmLogger } from 'typeorm';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config';
 import { ENTITIES } from '../../entities';
 import { MIGRATIONS } from '../../migrations';
 import { SnakeNamingStrategy } from './naming';
@@ -19,10 +20,33 @@ export class QueryCounter implements OrmLogger {
   log(): void {}
 }
 
-export function createDataSource(url: string, options: { poolSize?: number; logger?: QueryCounter; applicationName?: string } = {}): DataSource {
+export const APP_ROLE = 'cms_app';
+
+export interface DataSourceOptions {
+  poolSize?: number;
+  logger?: QueryCounter;
+  applicationName?: string;
+  /** PostgreSQL statement_timeout of every statement on these connections (0: none). */
+  statementTimeoutMs?: number;
+  /** Connect as the database owner: migrations only. */
+  asOwner?: boolean;
+}
+
+/**
+ * The API's pool. Fail closed: every connection runs as the non-owner role cms_app from the
+ * moment it connects (a startup option, so RESET ROLE and the end of a SET LOCAL ROLE come
+ * back to it), so a query that escapes the tenant transaction sees no tenant's rows. A
+ * connection cannot be made without the role: migrations create it on their own owner pool.
+ */
+export function createDataSource(url: string, options: DataSourceOptions = {}): DataSource {
+  const target = new URL(url);
+  // pg lets the URL's own `options` replace ours: merge them instead.
+  const startup = [target.searchParams.get('options') ?? ''];
+  target.searchParams.delete('options');
+  if (!options.asOwner) startup.push(`-c role=${APP_ROLE}`, `-c statement_timeout=${options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS}`);
   return new DataSource({
     type: 'postgres',
-    url,
+    url: target.toString(),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',
@@ -32,6 +56,10 @@ export function createDataSource(url: string, options: { poolSize?: number; logg
     installExtensions: false,
     logging: true,
     logger: options.logger ?? new QueryCounter(),
-    extra: { max: options.poolSize ?? 10, application_name: options.applicationName ?? 'complaint-cms' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'complaint-cms',
+      ...(startup.join(' ').trim() ? { options: startup.join(' ').trim() } : {}),
+    },
   });
 }

@@ -1,10 +1,9 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import http from 'node:http';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
@@ -19,6 +18,7 @@ import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
 import { serveSubscriptions } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
+import { createHttpServer } from './http-server';
 import { listenForEvents } from '../events';
 
 export interface AppDeps {
@@ -30,7 +30,10 @@ export interface AppDeps {
 export interface RunningApp {
   httpServer: http.Server;
   apollo: ApolloServer<RequestContext>;
-  /** Stops accepting requests and waits for in-flight ones (graceful shutdown). */
+  /**
+   * Graceful shutdown: stops accepting, answers in-flight and late requests with
+   * `Connection: close`, closes the subscriptions, then waits for the last connection.
+   */
   stop(): Promise<void>;
 }
 
@@ -39,6 +42,32 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 /** Limits against abusive queries (SPEC §10). */
 export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 50000, maxTokens: 5000, maxDirectives: 20 };
 
+/** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
+const DRAIN_GRACE_MS = 20_000;
+
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'The request body is not valid JSON',
+  'entity.too.large': 'The request body is too large',
+};
+
+/**
+ * Last in line: what no route answered (a malformed or oversized body, a failed handler).
+ * Express's own handler would print the whole error to stderr, body-parser's copy of the
+ * request body included; a client's mistake is answered and not logged at all.
+ */
+function unhandledErrors(log: Logger): express.ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    const { status, type } = error as { status?: number; type?: string };
+    if (status && status >= 400 && status < 500) {
+      if (!res.headersSent) res.status(status).json({ errors: [{ message: BODY_ERRORS[type ?? ''] ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    log.error({ err: error }, 'unhandled error');
+    if (res.headersSent) res.destroy();
+    else res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  };
+}
+
 export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
@@ -46,7 +75,14 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   const metrics = new Metrics(dataSource);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const drainable = createHttpServer(app, {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxHeadersCount: config.HTTP_MAX_HEADERS_COUNT,
+  });
+  const httpServer = drainable.server;
 
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth },
@@ -87,12 +123,12 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
-    stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain, then pool, then the embedded server
+    stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain (stop() below), then pool, then the embedded server
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: armor.validationRules,
-    plugins: [...armor.plugins, costLimitPlugin(schema, QUERY_LIMITS.maxCost), ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],
+    plugins: [...armor.plugins, costLimitPlugin(schema, QUERY_LIMITS.maxCost), requestLogging],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();
@@ -101,6 +137,10 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (drainable.draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     try {
       await dataSource.query('SELECT 1');
       res.json({ status: 'ready' });
@@ -113,7 +153,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     res.type(metrics.contentType).send(await metrics.render());
   });
 
-  app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log));
+  app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log, config.DB_EXPORT_STATEMENT_TIMEOUT_MS));
 
   app.use(
     '/graphql',
@@ -138,6 +178,8 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     }),
   );
 
+  app.use(unhandledErrors(log));
+
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change
   const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules: armor.validationRules });
@@ -146,8 +188,10 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     httpServer,
     apollo,
     async stop() {
+      const drained = drainable.drain(DRAIN_GRACE_MS);
       await subscriptions.dispose();
-      await apollo.stop(); // drains the HTTP server: in-flight requests finish
+      await drained;
+      await apollo.stop();
       await listener.stop();
     },
   };

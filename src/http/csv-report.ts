@@ -11,7 +11,6 @@ import type { Logger } from '../logger';
 import { checkWindow } from '../services/report.service';
 import { authenticate } from '../auth/authenticate';
 import { instantProblem } from '../validation';
-import { ENTER_TENANT_SQL } from '../db/transaction';
 
 const COLUMNS = ['reference', 'stage', 'status', 'regimes', 'rights', 'received_at', 'acknowledged_at', 'resolved_at', 'outcome', 'breached_timers'];
 
@@ -43,7 +42,7 @@ function fail(res: Response, status: number, code: string, message: string, fiel
 }
 
 /** GET /reports/complaints.csv?from=&to=: streamed from a cursor, RFC 4180 quoting. */
-export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVerifier, log: Logger) {
+export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVerifier, log: Logger, statementTimeoutMs: number) {
   return async (req: Request, res: Response): Promise<void> => {
     let tenantId: string;
     try {
@@ -65,7 +64,8 @@ export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVeri
       const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
       try {
         await client.query('BEGIN READ ONLY');
-        await client.query(ENTER_TENANT_SQL, [tenantId]);
+        // A streamed export may outlast the API's statement timeout: its own, longer one.
+        await client.query(`SELECT cms_enter_tenant($1), set_config('statement_timeout', $2, true)`, [tenantId, String(statementTimeoutMs)]);
         const rows = client.query(new QueryStream(SQL, [from, to], { rowMode: 'array', batchSize: 500 }));
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"');
         await pipeline(rows, stringify({ header: true, columns: COLUMNS, record_delimiter: '\r\n', cast: { boolean: (v) => String(v) } }), res);

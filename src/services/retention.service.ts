@@ -27,8 +27,8 @@ const PURGE_ORDER = ['sla_timers', 'notes', 'stage_transitions', 'idempotency_ke
 /**
  * SPEC §7: a tenant whose contract ended more than its retention days ago loses all its
  * data, audit trail included, after its monthly anonymous aggregates are written.
- * Runs as the schema owner with the tenant set: the audit trigger admits this one DELETE
- * because app.purge_tenant names the tenant.
+ * Runs as cms_purger with the tenant set (row-level security applies): the audit trigger
+ * admits this one DELETE because app.purge_tenant names the tenant.
  */
 export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, now = new Date()): Promise<string[]> {
   const due = (await dataSource.transaction(async (m) => {
@@ -42,14 +42,13 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
   const purged: string[] = [];
   for (const { id } of due) {
     const done = await dataSource.transaction(async (m) => {
-      await m.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
+      await m.query(`SELECT set_config('role', 'cms_purger', true), set_config('app.tenant_id', $1, true), set_config('app.purge_tenant', $1, true)`, [id]);
       // Waits for the tenant's transactions under way (each holds the tenant gate, see migration
       // TenantGate); later ones wait for this one and are then refused. Another replica's purge
       // of the same tenant finds it purged and leaves it.
       await m.query(`SELECT cms_purge_lock($1)`, [id]);
       const open = (await m.query(`SELECT 1 FROM tenants WHERE id = $1 AND purged_at IS NULL`, [id])) as unknown[];
       if (open.length === 0) return false;
-      // Filtered by tenant explicitly: as the owner (a superuser in dev and tests) RLS may not apply.
       await m.query(`
         INSERT INTO retained_aggregates (month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached)
         SELECT m.month, m.complaints,

@@ -13,9 +13,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required: a separate worker shares the API\'s database');
   const log = createLogger(config.LOG_LEVEL).child({ process: 'worker' });
-  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker' });
+  await runMigrations(config.DATABASE_URL);
+  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker', statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
-  await runMigrations(dataSource, config.DATABASE_URL);
   const worker = await startSlaWorker(dataSource, config.DATABASE_URL, log);
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -97,8 +97,15 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
     await purgeExpiredTenants(dataSource, log);
   };
   const workerLog = new WorkerLogger(() => (level, message, meta) => {
-    if (level === 'error') log.error({ meta }, message);
-    else if (level === 'warning') log.warn({ meta }, message);
+    if (level !== 'error' && level !== 'warning') return;
+    // graphile-worker copies the error's message and stack (quoted data values included) into
+    // its text and the job's payload into meta: log only the error, through the serializer.
+    const err = meta?.error ?? meta?.fatalError;
+    const job = meta?.job as { id?: string; task_identifier?: string; attempts?: number } | undefined;
+    const fields = { err, jobId: job?.id, task: job?.task_identifier, attempts: job?.attempts };
+    const text = err ? `graphile-worker: ${job ? 'job failed' : 'error'}` : message;
+    if (level === 'error') log.error(fields, text);
+    else log.warn(fields, text);
   });
   await sweepTask({}, undefined as never);
   // Our own pool, so that a connection the server drops (a restart, Ctrl-C reaching an

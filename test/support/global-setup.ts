@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/db/data-source';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
 
@@ -26,10 +25,7 @@ export default async function globalSetup(): Promise<void> {
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
 
-  const dataSource = createDataSource(withDatabase(adminUrl, template), { poolSize: 2 });
-  await dataSource.initialize();
-  await runMigrations(dataSource, withDatabase(adminUrl, template));
-  await dataSource.destroy();
+  await runMigrations(withDatabase(adminUrl, template));
 
   process.env.TEST_ADMIN_URL = adminUrl;
   process.env.TEST_TEMPLATE_DB = template;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { signDevToken, TokenClaims } from '../../src/auth/jwt';
@@ -36,7 +37,7 @@ export interface TestApp {
 }
 
 /** A fresh database cloned from the migrated template, and the API on it (no port bound). */
-export async function startTestApp(overrides: Partial<AppConfig> = {}, options: { worker?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppConfig> = {}, options: { worker?: boolean; logs?: DestinationStream } = {}): Promise<TestApp> {
   const adminUrl = process.env.TEST_ADMIN_URL!;
   const database = `cms_t_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, 'postgres', async (c) => {
@@ -52,12 +53,13 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     }
   });
   const databaseUrl = withDatabase(adminUrl, database);
-  const queries = new QueryCounter();
-  const dataSource = createDataSource(databaseUrl, { poolSize: 20, logger: queries });
-  await dataSource.initialize();
   const config: AppConfig = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...overrides };
-  const app = await createApp({ config, dataSource, log: createLogger(config.LOG_LEVEL) });
-  const worker = options.worker ? await startSlaWorker(dataSource, databaseUrl, createLogger(config.LOG_LEVEL), { pollInterval: 100 }) : null;
+  const queries = new QueryCounter();
+  const dataSource = createDataSource(databaseUrl, { poolSize: 20, logger: queries, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+  await dataSource.initialize();
+  const log = createLogger(config.LOG_LEVEL, options.logs);
+  const app = await createApp({ config, dataSource, log });
+  const worker = options.worker ? await startSlaWorker(dataSource, databaseUrl, log, { pollInterval: 100 }) : null;
   const owner = new Client({ connectionString: databaseUrl });
   await owner.connect();
 
