@@ -1,7 +1,6 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import http from 'node:http';
@@ -12,12 +11,12 @@ import type { AppConfig } from '../config';
 import { RequestContext } from '../context';
 import { AppError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
-import { costLimitPlugin } from '../graphql/complexity';
+import { queryGuards } from '../graphql/limits';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
-import { serveSubscriptions } from './subscriptions';
+import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
 import { listenForEvents } from '../events';
 
@@ -36,8 +35,8 @@ export interface RunningApp {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-/** Limits against abusive queries (SPEC §10). */
-export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 50000, maxTokens: 5000, maxDirectives: 20 };
+/** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
+export { QUERY_LIMITS } from '../graphql/limits';
 
 export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({ secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
@@ -45,16 +44,6 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-
-  const armor = new ApolloArmor({
-    maxDepth: { n: QUERY_LIMITS.maxDepth },
-    maxAliases: { n: QUERY_LIMITS.maxAliases },
-    costLimit: { enabled: false }, // page-size aware: see src/graphql/complexity.ts
-    // Enforced by Apollo's parser below: armor's token plugin throws outside the pipeline (HTTP 500).
-    maxTokens: { enabled: false },
-    maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    blockFieldSuggestion: { enabled: config.isProduction },
-  }).protect();
 
   const exposeDetails = config.NODE_ENV === 'development';
   const requestLogging: ApolloServerPlugin<RequestContext> = {
@@ -81,16 +70,17 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   };
 
   const schema = await buildAppSchema();
+  const guards = queryGuards(schema, { isProduction: config.isProduction });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain, then pool, then the embedded server
     allowBatchedHttpRequests: false,
-    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    parseOptions: guards.parseOptions,
     includeStacktraceInErrorResponses: exposeDetails,
-    validationRules: armor.validationRules,
-    plugins: [...armor.plugins, costLimitPlugin(schema, QUERY_LIMITS.maxCost), ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],
+    validationRules: guards.validationRules,
+    plugins: [...guards.plugins, subscriptionsNeedWebSocket, ApolloServerPluginDrainHttpServer({ httpServer }), requestLogging],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();
@@ -99,13 +89,16 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    const checks = { database: 'up', eventListener: listener.connected ? 'up' : 'down' };
     try {
       await dataSource.query('SELECT 1');
-      res.json({ status: 'ready' });
     } catch (error) {
       log.warn({ err: error }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable' });
+      checks.database = 'down';
     }
+    const down = Object.entries(checks).flatMap(([name, state]) => (state === 'up' ? [] : [name]));
+    if (down.length > 0) res.status(503).json({ status: 'unavailable', down, checks });
+    else res.json({ status: 'ready', checks });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
@@ -138,7 +131,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change
-  const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules: armor.validationRules });
+  const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, guards, exposeDetails });
 
   return {
     httpServer,
