@@ -142,6 +142,12 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
     },
     wsServer,
   );
+  // ws already closed the socket with the right code (1009 for an oversized message): log it
+  // as a client's mistake instead of graphql-ws's console.error with a stack trace per socket.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => log.warn({ err: error }, 'websocket closed on a protocol error'));
+  });
   return {
     async dispose() {
       // A client that stopped reading never answers the close handshake: don't wait ws's 30 s for it.
