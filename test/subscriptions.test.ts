@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createClient, Client as WsClient } from 'graphql-ws';
+import request from 'supertest';
 import WebSocket from 'ws';
 import { signDevToken } from '../src/auth/jwt';
 import { Role } from '../src/auth/roles';
@@ -8,6 +9,10 @@ import { QUERY_LIMITS } from '../src/graphql/limits';
 import { SUBSCRIPTION_LIMITS } from '../src/http/subscriptions';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { startTestApp, TEST_SECRET, TestApp } from './support/harness';
+import { loadConfig } from '../src/config';
+import { createApp } from '../src/http/app';
+import { createLogger } from '../src/logger';
+import { startSlaWorker } from '../src/worker/sla-worker';
 
 /** graphql-ws over /graphql with real clients on an ephemeral port: isolation, limits, expiry, reconnects. */
 const { AGENT, DPO } = Role;
@@ -322,4 +327,28 @@ describe('when the LISTEN connection drops', () => {
     const ids = feed.messages.map((m) => m.data.complaintEvents.id);
     expect(new Set(ids).size).toBe(ids.length);
   }, 40_000);
+});
+
+describe('/readyz with the SLA worker in the process', () => {
+  test('names the worker: up while it runs, 503 with "worker" down once it has stopped', async () => {
+    const log = createLogger('silent');
+    const worker = await startSlaWorker(t.dataSource, t.databaseUrl, log, { pollInterval: 100 });
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' });
+    const app = await createApp({ config, dataSource: t.dataSource, log, worker });
+    try {
+      const up = await t.http().get('/readyz'); // the first app has no worker: unchanged
+      expect(up.body).toEqual({ status: 'ready', checks: { database: 'up', eventListener: 'up' } });
+      const ready = await request(app.httpServer).get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'up', eventListener: 'up', worker: 'up' } });
+
+      await worker.stop();
+      const down = await request(app.httpServer).get('/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body).toEqual({ status: 'unavailable', down: ['worker'], checks: { database: 'up', eventListener: 'up', worker: 'down' } });
+    } finally {
+      await app.stop();
+      if (worker.running) await worker.stop();
+    }
+  });
 });

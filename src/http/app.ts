@@ -24,6 +24,8 @@ export interface AppDeps {
   config: AppConfig;
   dataSource: DataSource;
   log: Logger;
+  /** The SLA worker when it runs in this process: /readyz reports it. */
+  worker?: { readonly running: boolean } | null;
 }
 
 export interface RunningApp {
@@ -38,7 +40,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 /** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
 export { QUERY_LIMITS } from '../graphql/limits';
 
-export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
+export async function createApp({ config, dataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({ secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const metrics = new Metrics(dataSource);
   const app = express();
@@ -89,7 +91,8 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks = { database: 'up', eventListener: listener.connected ? 'up' : 'down' };
+    const checks: Record<string, 'up' | 'down'> = { database: 'up', eventListener: listener.connected ? 'up' : 'down' };
+    if (worker) checks.worker = worker.running ? 'up' : 'down';
     try {
       await dataSource.query('SELECT 1');
     } catch (error) {

@@ -137,7 +137,11 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
         const contextValue = new SocketContext(dataSource, requestId, log.child({ requestId, subscription: true, tenantId: actor?.tenantId, userId: actor?.userId }), actor, ctx.extra.socket);
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // A subscription's context lives as long as it does: per-event loader caches would grow and go stale.
+        (args.contextValue as RequestContext).loaders.clear();
+        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wsServer,
