@@ -24,7 +24,7 @@ export const FEED_LIMITS = {
   catchUpMaxEvents: 5_000,
 };
 
-/** WebSocket close code for a subscriber that falls behind (RFC 6455 1013: try again later). */
+/** WebSocket close code for a feed that cannot go on (RFC 6455 1013: try again later), e.g. a subscriber that falls behind. */
 export const SLOW_SUBSCRIBER_CLOSE = 1013;
 
 export interface SlaAlert {
@@ -191,6 +191,11 @@ export class EventHub {
             FEED_LIMITS.catchUpMaxEvents,
           ]),
         ) as { id: string; action: string; timer_id: string | null }[];
+        if (rows.length >= FEED_LIMITS.catchUpMaxEvents) {
+          this.log.warn({ tenantId }, 'event feed: too much missed to replay; ending the tenant feeds');
+          this.closeTenant(tenantId, `Missed more than ${FEED_LIMITS.catchUpMaxEvents} events while reconnecting; reconnect and re-read the audit trail`);
+          continue;
+        }
         const missed: Notice[] = [];
         for (const row of rows) {
           missed.push({ kind: 'audit', tenantId, eventId: row.id });
@@ -203,6 +208,7 @@ export class EventHub {
         this.enqueue(unseen);
       } catch (error) {
         this.log.error({ err: error, tenantId }, 'event feed catch-up failed');
+        this.closeTenant(tenantId, 'Events may have been missed while reconnecting; reconnect and re-read the audit trail');
       }
     }
   }
@@ -212,13 +218,17 @@ export class EventHub {
       if (!(n.kind === 'audit' ? this.audit : this.alerts).has(n.tenantId)) continue; // nobody listens
       if (this.pending.length >= FEED_LIMITS.maxPendingNotices) {
         this.log.warn({ tenantId: n.tenantId }, 'event backlog full: ending the tenant feeds');
-        this.audit.closeTenant(n.tenantId, SLOW_SUBSCRIBER_CLOSE, 'Event backlog full; reconnect and re-read the audit trail');
-        this.alerts.closeTenant(n.tenantId, SLOW_SUBSCRIBER_CLOSE, 'Event backlog full; reconnect and re-read the audit trail');
+        this.closeTenant(n.tenantId, 'Event backlog full; reconnect and re-read the audit trail');
         continue;
       }
       this.pending.push(n);
     }
     if (!this.draining && this.pending.length > 0) void this.drain();
+  }
+
+  private closeTenant(tenantId: string, reason: string): void {
+    this.audit.closeTenant(tenantId, SLOW_SUBSCRIBER_CLOSE, reason);
+    this.alerts.closeTenant(tenantId, SLOW_SUBSCRIBER_CLOSE, reason);
   }
 
   private async drain(): Promise<void> {
@@ -233,7 +243,9 @@ export class EventHub {
           try {
             await inTenantTransaction(this.dataSource, tenantId, (manager) => this.loadAndPublish(manager, tenantId, notices));
           } catch (error) {
+            // Never a silent gap: the tenant's subscribers are told to reconnect and re-read.
             this.log.error({ err: error, tenantId, events: notices.length }, 'event feed: loading notified events failed');
+            this.closeTenant(tenantId, 'Events could not be loaded; reconnect and re-read the audit trail');
           }
         }
       }

@@ -12,7 +12,7 @@ import { startTestApp, TEST_SECRET, TestApp } from './support/harness';
 import { loadConfig } from '../src/config';
 import { createApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
-import { startSlaWorker } from '../src/worker/sla-worker';
+import { processTimer, startSlaWorker } from '../src/worker/sla-worker';
 
 /** graphql-ws over /graphql with real clients on an ephemeral port: isolation, limits, expiry, reconnects. */
 const { AGENT, DPO } = Role;
@@ -326,6 +326,25 @@ describe('when the LISTEN connection drops', () => {
     await until('the next filing', 10_000, () => feed.messages.some((m) => m.data.complaintEvents.complaintId === after.id));
     const ids = feed.messages.map((m) => m.data.complaintEvents.id);
     expect(new Set(ids).size).toBe(ids.length);
+  }, 40_000);
+
+  test('an SLA breach raised while it reconnects reaches slaAlerts subscribers once, caught up from the audit trail', async () => {
+    const c = await fileComplaint(acme, 'the clock runs out while the listener is down');
+    const [timer] = await t.sql(`SELECT id FROM sla_timers WHERE complaint_id = $1 AND status = 'RUNNING' ORDER BY due_at LIMIT 1`, [c.id]);
+    const { client } = connect(acme);
+    const feed = subscribe(client, 'subscription { slaAlerts { kind reference complaintId timer { id status } } }');
+    await settled(client);
+
+    await terminateListener();
+    await until('/readyz to report the listener down', 5_000, async () => (await t.http().get('/readyz')).status === 503);
+    await t.sql(`UPDATE sla_timers SET due_at = now() - interval '1 minute' WHERE id = $1`, [timer.id]);
+    await processTimer(t.dataSource, createLogger('silent'), 'acme', timer.id); // what the worker does when the timer falls due
+
+    const alert = await until('the breach alert', 15_000, () => feed.messages.find((m) => m.data.slaAlerts.timer.id === timer.id));
+    expect(alert.data.slaAlerts).toEqual({ kind: 'BREACHED', reference: c.reference, complaintId: c.id, timer: { id: timer.id, status: 'BREACHED' } });
+    await until('/readyz 200 again', 10_000, async () => (await t.http().get('/readyz')).status === 200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(feed.messages.filter((m) => m.data.slaAlerts.timer.id === timer.id)).toHaveLength(1);
   }, 40_000);
 });
 

@@ -10,6 +10,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate';
 import type { TokenVerifier } from '../auth/jwt';
 import { Actor, RequestContext } from '../context';
+import { AppError } from '../errors';
 import type { FeedOwner } from '../events';
 import { formatError } from '../graphql/errors';
 import { MAX_REQUEST_BYTES, QueryGuards } from '../graphql/limits';
@@ -94,8 +95,13 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
         let actor: Actor;
         try {
           actor = await authenticate(dataSource, verifier, authorization);
-        } catch {
-          ctx.extra.socket.close(WS_CLOSE.unauthorized, 'Unauthorized: a valid bearer token is required in connectionParams.authorization');
+        } catch (error) {
+          if (error instanceof AppError) {
+            ctx.extra.socket.close(WS_CLOSE.unauthorized, 'Unauthorized: a valid bearer token is required in connectionParams.authorization');
+          } else {
+            log.error({ err: error }, 'subscription connection failed');
+            ctx.extra.socket.close(CloseCode.InternalServerError, 'Internal server error');
+          }
           return false;
         }
         const userKey = JSON.stringify([actor.tenantId, actor.userId]);
