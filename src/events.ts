@@ -38,6 +38,8 @@ export interface SlaAlert {
 export interface FeedOwner {
   readonly tenantId: string;
   endConnection?(code: number, reason: string): void;
+  /** Called as each event is handed over for execution. */
+  beforeEvent?(): void;
 }
 
 /**
@@ -60,6 +62,7 @@ class Feed<T> implements AsyncIterableIterator<T> {
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
+      this.owner.beforeEvent?.();
       resolve({ value: item, done: false });
     } else if (this.queue.length >= FEED_LIMITS.maxPendingPerSubscription) {
       this.close(SLOW_SUBSCRIBER_CLOSE, `Subscriber too slow: more than ${FEED_LIMITS.maxPendingPerSubscription} events pending; reconnect and re-read the audit trail`);
@@ -74,7 +77,10 @@ class Feed<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.queue.length > 0) {
+      this.owner.beforeEvent?.();
+      return Promise.resolve({ value: this.queue.shift()!, done: false });
+    }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiting = resolve));
   }

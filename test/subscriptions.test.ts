@@ -207,6 +207,26 @@ describe('a flood and a subscriber that stops reading', () => {
     expect(closed).toEqual({ code: 1013, reason: expect.stringMatching(/too slow/i) });
   }, 90_000);
 
+  test('16 concurrent filers with a dashboard subscribed: the process stays up and the dashboard hears every filing', async () => {
+    const dashboard = connect(acme);
+    const feed = subscribe(dashboard.client, 'subscription { complaintEvents { id action complaintId sequence actor { id name } } }');
+    await settled(dashboard.client);
+    const filers = await Promise.all(Array.from({ length: 16 }, (_, i) => t.token(AGENT, { sub: `filer-${i}` })));
+    const started = Date.now();
+    const filed = (await Promise.all(filers.map(async (token) => {
+      const ids: string[] = [];
+      while (Date.now() - started < 4_000) ids.push((await fileComplaint(token, 'one of many')).id);
+      return ids;
+    }))).flat();
+    await until('every filing on the dashboard', 30_000, () => {
+      const heard = new Set(feed.messages.filter((m) => m.data.complaintEvents.action === 'COMPLAINT_FILED').map((m) => m.data.complaintEvents.complaintId));
+      return filed.every((id) => heard.has(id));
+    });
+    expect(feed.errors).toEqual([]);
+    expect(await healthzMs()).toBeLessThan(1000);
+    console.log(`[subscriptions] ${filed.length} filings by 16 concurrent agents, ${feed.messages.length} events on the dashboard`);
+  }, 60_000);
+
   test('a connection may hold a bounded number of subscriptions; one past it is refused with a clear error', async () => {
     const { client } = connect(acme);
     const feeds = Array.from({ length: SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection }, () => subscribe(client, EVENTS));

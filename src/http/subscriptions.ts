@@ -29,6 +29,9 @@ export const WS_CLOSE = {
   messageTooBig: 1009, // RFC 6455: sent by ws for a message over maxPayload
 };
 
+/** How long a subscription may reuse what its loaders read (see SocketContext.beforeEvent). */
+const LOADER_CACHE_MS = 1_000;
+
 /** setTimeout's longest delay (~24.8 days); a longer token is re-checked when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -42,8 +45,21 @@ type Connection = ConnectionState & { socket: WebSocket };
 
 /** The context of an operation over graphql-ws: it can end its own connection (a feed that falls behind). */
 class SocketContext extends RequestContext implements FeedOwner {
+  private cachedSince = Date.now();
+
   constructor(dataSource: DataSource, requestId: string, log: Logger, actor: Actor | null, private readonly socket: WebSocket) {
     super(dataSource, requestId, log, actor);
+  }
+
+  /**
+   * The context lives as long as its subscription: its loader caches (users, policies) are
+   * at most a second old when an event runs, so a burst shares them but they never go stale or grow.
+   */
+  beforeEvent(): void {
+    const now = Date.now();
+    if (now - this.cachedSince < LOADER_CACHE_MS) return;
+    this.loaders.clear();
+    this.cachedSince = now;
   }
 
   endConnection(code: number, reason: string): void {
@@ -143,11 +159,7 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
         const contextValue = new SocketContext(dataSource, requestId, log.child({ requestId, subscription: true, tenantId: actor?.tenantId, userId: actor?.userId }), actor, ctx.extra.socket);
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        // A subscription's context lives as long as it does: per-event loader caches would grow and go stale.
-        (args.contextValue as RequestContext).loaders.clear();
-        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
-      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wsServer,
