@@ -104,6 +104,8 @@ class Feed<T> implements AsyncIterableIterator<T> {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type Notice = { kind: 'audit'; tenantId: string; eventId: string } | { kind: 'alert'; tenantId: string; timerId: string; alert: 'WARNING' | 'BREACHED' };
 
 const noticeKey = (n: Notice) => (n.kind === 'audit' ? `a:${n.eventId}` : `s:${n.timerId}:${n.alert}`);
@@ -171,9 +173,10 @@ export class EventHub {
     let notice: Notice;
     try {
       const p = JSON.parse(payload ?? '{}') as Record<string, unknown>;
-      if (channel === AUDIT_CHANNEL) notice = { kind: 'audit', tenantId: String(p.tenantId), eventId: String(p.eventId) };
-      else if (channel === SLA_ALERT_CHANNEL) notice = { kind: 'alert', tenantId: String(p.tenantId), timerId: String(p.timerId), alert: p.kind === 'BREACHED' ? 'BREACHED' : 'WARNING' };
-      else return;
+      if (typeof p.tenantId !== 'string') throw new Error('no tenantId');
+      if (channel === AUDIT_CHANNEL && UUID.test(String(p.eventId))) notice = { kind: 'audit', tenantId: p.tenantId, eventId: String(p.eventId) };
+      else if (channel === SLA_ALERT_CHANNEL && UUID.test(String(p.timerId))) notice = { kind: 'alert', tenantId: p.tenantId, timerId: String(p.timerId), alert: p.kind === 'BREACHED' ? 'BREACHED' : 'WARNING' };
+      else throw new Error('no event or timer id');
     } catch (error) {
       this.log.warn({ err: error, channel }, 'unreadable notification');
       return;
@@ -222,14 +225,20 @@ export class EventHub {
   private enqueue(notices: Notice[]): void {
     for (const n of notices) {
       if (!(n.kind === 'audit' ? this.audit : this.alerts).has(n.tenantId)) continue; // nobody listens
-      if (this.pending.length >= FEED_LIMITS.maxPendingNotices) {
-        this.log.warn({ tenantId: n.tenantId }, 'event backlog full: ending the tenant feeds');
-        this.closeTenant(n.tenantId, 'Event backlog full; reconnect and re-read the audit trail');
-        continue;
-      }
+      if (this.pending.length >= FEED_LIMITS.maxPendingNotices) this.shedLargestBacklog();
       this.pending.push(n);
     }
     if (!this.draining && this.pending.length > 0) void this.drain();
+  }
+
+  /** The backlog is full: the tenant with the most pending events loses them, and its feeds end with a reason. */
+  private shedLargestBacklog(): void {
+    const counts = new Map<string, number>();
+    for (const p of this.pending) counts.set(p.tenantId, (counts.get(p.tenantId) ?? 0) + 1);
+    const [tenantId] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+    this.log.warn({ tenantId, pending: counts.get(tenantId) }, 'event backlog full: ending the feeds of the tenant with the most pending events');
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.tenantId !== tenantId));
+    this.closeTenant(tenantId, 'Event backlog full; reconnect and re-read the audit trail');
   }
 
   private closeTenant(tenantId: string, reason: string): void {

@@ -207,6 +207,27 @@ describe('a flood and a subscriber that stops reading', () => {
     expect(closed).toEqual({ code: 1013, reason: expect.stringMatching(/too slow/i) });
   }, 90_000);
 
+  test("past the process's backlog cap, the flooding tenant's feeds end with a reason; another tenant's go on", async () => {
+    const flooded = await fileComplaint(acme, 'flooded past the backlog');
+    const a = connect(acme);
+    const aFeed = subscribe(a.client, EVENTS);
+    const b = connect(globex);
+    const bFeed = subscribe(b.client, EVENTS);
+    await Promise.all([settled(a.client), settled(b.client)]);
+    const cap = FEED_LIMITS.maxPendingNotices;
+    FEED_LIMITS.maxPendingNotices = 50;
+    try {
+      await floodAuditEvents('acme', flooded.id, 2000);
+      expect(await a.closed).toEqual({ code: 1013, reason: expect.stringMatching(/backlog full/i) });
+    } finally {
+      FEED_LIMITS.maxPendingNotices = cap;
+    }
+    expect(aFeed.messages.length).toBeLessThan(2000);
+    const globexCase = await fileComplaint(globex);
+    await until("globex's own filing", 10_000, () => bFeed.messages.some((m) => m.data.complaintEvents.complaintId === globexCase.id));
+    expect(bFeed.errors).toEqual([]);
+  });
+
   test('16 concurrent filers with a dashboard subscribed: the process stays up and the dashboard hears every filing', async () => {
     const dashboard = connect(acme);
     const feed = subscribe(dashboard.client, 'subscription { complaintEvents { id action complaintId sequence actor { id name } } }');
