@@ -120,6 +120,7 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
           }
           return false;
         }
+        if (ctx.extra.socket.readyState !== WebSocket.OPEN) return false; // gone while authenticating: onClose has run, count nothing
         const userKey = JSON.stringify([actor.tenantId, actor.userId]);
         const open = connectionsByUser.get(userKey) ?? 0;
         if (open >= SUBSCRIPTION_LIMITS.maxConnectionsPerUser) {
