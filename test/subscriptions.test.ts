@@ -194,7 +194,7 @@ describe('a flood and a subscriber that stops reading', () => {
     // Each event is read once for all 22 subscriptions, in batches: not once per subscriber and event.
     expect(t.queries.count - queriesBefore).toBeLessThan(count / 10);
     expect(healthyFeed.errors).toEqual([]);
-    expect(await healthzMs()).toBeLessThan(1000);
+    expect(await healthzMs()).toBeLessThan(2000);
 
     // The other tenant heard none of it and still hears its own.
     const globexCase = await fileComplaint(globex);
@@ -244,7 +244,7 @@ describe('a flood and a subscriber that stops reading', () => {
       return filed.every((id) => heard.has(id));
     });
     expect(feed.errors).toEqual([]);
-    expect(await healthzMs()).toBeLessThan(1000);
+    expect(await healthzMs()).toBeLessThan(2000);
     console.log(`[subscriptions] ${filed.length} filings by 16 concurrent agents, ${feed.messages.length} events on the dashboard`);
   }, 60_000);
 
@@ -314,7 +314,7 @@ describe('the same limits as HTTP', () => {
     const padding = 'x'.repeat(2 * 1024 * 1024);
     ws.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: `subscription { complaintEvents { id } } # ${padding}` } }));
     expect((await closed).code).toBe(1009);
-    expect(await healthzMs()).toBeLessThan(1000);
+    expect(await healthzMs()).toBeLessThan(2000);
   });
 
   test('a subscription posted over HTTP is a 400 BAD_REQUEST pointing at graphql-ws', async () => {
@@ -347,6 +347,19 @@ describe('token expiry', () => {
 describe('when the LISTEN connection drops', () => {
   const terminateListener = () =>
     t.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'complaint-cms-events' AND datname = current_database()`);
+  /** Terminates the LISTEN backend again whenever it comes back, for `ms`: a gap a loaded machine cannot miss. */
+  const holdListenerDown = async (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      await terminateListener();
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  const readyzWhileDown = () =>
+    until('/readyz to report the listener down', 5_000, async () => {
+      const res = await t.http().get('/readyz');
+      return res.status === 503 && res.body;
+    });
 
   test('a change made while it reconnects still reaches the subscriber, once; /readyz is 503 meanwhile and 200 after', async () => {
     const { client } = connect(acme);
@@ -355,13 +368,10 @@ describe('when the LISTEN connection drops', () => {
 
     const [terminated] = await terminateListener();
     expect(terminated.pg_terminate_backend).toBe(true);
-    const down = await until('/readyz to report the listener down', 5_000, async () => {
-      const res = await t.http().get('/readyz');
-      return res.status === 503 && res.body;
-    });
-    expect(down).toMatchObject({ status: 'unavailable', down: ['eventListener'] });
-
+    const held = holdListenerDown(1_500);
+    expect(await readyzWhileDown()).toEqual({ status: 'unavailable', down: ['eventListener'], checks: { database: 'up', eventListener: 'down' } });
     const missed = await fileComplaint(acme, 'filed while the listener reconnects');
+    await held;
     const filed = await until('the missed filing', 15_000, () => feed.messages.find((m) => m.data.complaintEvents.complaintId === missed.id && m.data.complaintEvents.action === 'COMPLAINT_FILED'));
     expect(filed).toBeDefined();
     await until('/readyz 200 again', 10_000, async () => (await t.http().get('/readyz')).status === 200);
@@ -379,10 +389,11 @@ describe('when the LISTEN connection drops', () => {
     const feed = subscribe(client, 'subscription { slaAlerts { kind reference complaintId timer { id status } } }');
     await settled(client);
 
-    await terminateListener();
-    await until('/readyz to report the listener down', 5_000, async () => (await t.http().get('/readyz')).status === 503);
+    const held = holdListenerDown(1_500);
+    await readyzWhileDown();
     await t.sql(`UPDATE sla_timers SET due_at = now() - interval '1 minute' WHERE id = $1`, [timer.id]);
     await processTimer(t.dataSource, createLogger('silent'), 'acme', timer.id); // what the worker does when the timer falls due
+    await held;
 
     const alert = await until('the breach alert', 15_000, () => feed.messages.find((m) => m.data.slaAlerts.timer.id === timer.id));
     expect(alert.data.slaAlerts).toEqual({ kind: 'BREACHED', reference: c.reference, complaintId: c.id, timer: { id: timer.id, status: 'BREACHED' } });
