@@ -12,7 +12,7 @@ export const AUDIT_CHANNEL = 'cms_audit';
 export const FEED_LIMITS = {
   /** Events queued for one subscription; past this its connection is ended as too slow. */
   maxPendingPerSubscription: 500,
-  /** Notices waiting to be loaded in this process; past this the flooding tenant's feeds end. */
+  /** Notices waiting to be loaded in this process; past this the tenant with the most loses them and its feeds end. */
   maxPendingNotices: 20_000,
   /** Events read per query when loading notices or catching up. */
   loadBatchSize: 200,
@@ -20,7 +20,7 @@ export const FEED_LIMITS = {
   recentKeys: 20_000,
   /** A catch-up also reads this far before the drop: `at` is set before the commit that notifies. */
   catchUpMarginMs: 15_000,
-  /** At most this many missed events per tenant are replayed after a reconnect. */
+  /** At most this many missed events per tenant are replayed after a reconnect; more ends its feeds instead. */
   catchUpMaxEvents: 5_000,
 };
 
