@@ -18,7 +18,7 @@ import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
 import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
-import { listenForEvents } from '../events';
+import { listenForEvents } from '../event-listener';
 
 export interface AppDeps {
   config: AppConfig;
