@@ -7,6 +7,7 @@ import { AuditHead1764374800000 } from './1764374800000-AuditHead';
 import { AuditHeadGuard1764375000000 } from './1764375000000-AuditHeadGuard';
 import { PurgeRole1764375100000 } from './1764375100000-PurgeRole';
 import { TenantGate1764375300000 } from './1764375300000-TenantGate';
+import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTime';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditHeadGuard1764375000000,
   PurgeRole1764375100000,
   TenantGate1764375300000,
+  AuditEventsByTime1764375400000,
 ];

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   log.info({ applied }, 'migrations up to date');
 
   const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log) : null;
-  const app = await createApp({ config, dataSource, log });
+  const app = await createApp({ config, dataSource, log, worker });
   await new Promise<void>((resolve) => app.httpServer.listen(config.PORT, resolve));
   const address = app.httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -267,7 +267,7 @@ describe('health, readiness and metrics', () => {
   test('/readyz answers 200 while the database answers', async () => {
     const res = await t.http().get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready' });
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'up', eventListener: 'up' } });
   });
 
   test('/metrics serves Prometheus text that counts GraphQL operations', async () => {
@@ -346,7 +346,7 @@ describe('when the database is unreachable', () => {
     try {
       const ready = await down.http().get('/readyz');
       expect(ready.status).toBe(503);
-      expect(ready.body).toEqual({ status: 'unavailable' });
+      expect(ready.body).toMatchObject({ status: 'unavailable', down: expect.arrayContaining(['database']) });
       expect((await down.http().get('/healthz')).status).toBe(200);
     } finally {
       await down.dataSource.initialize();

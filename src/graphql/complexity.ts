@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, GraphQLSchema, isListType, getNullableType } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, isListType, getNullableType } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
 /** A list without a `first` argument (notes, timers, history) is assumed this long. */
@@ -19,23 +19,31 @@ const pageSizeEstimator: ComplexityEstimator = ({ type, field, args, childComple
   return 1 + childComplexity;
 };
 
+/**
+ * The cost rule for one operation: a GraphQL error when its estimated cost exceeds `maxCost`,
+ * else null. Shared by HTTP (the plugin below) and graphql-ws (src/graphql/limits.ts).
+ */
+export function costLimitError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, maxCost: number): GraphQLError | null {
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [pageSizeEstimator] });
+  } catch {
+    return null; // invalid variables: execution refuses the operation with BAD_USER_INPUT before any field runs
+  }
+  if (cost <= maxCost) return null;
+  return new GraphQLError(`Query cost limit of ${maxCost} exceeded (cost ${cost}): ask for smaller pages or fewer nested lists`, {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
+  });
+}
+
 /** Refuses an operation whose estimated cost exceeds `maxCost` before it executes (SPEC §10). */
 export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let cost: number;
-          try {
-            cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: request.operationName, estimators: [pageSizeEstimator] });
-          } catch {
-            return; // invalid variables: execution refuses the operation with BAD_USER_INPUT before any field runs
-          }
-          if (cost > maxCost) {
-            throw new GraphQLError(`Query cost limit of ${maxCost} exceeded (cost ${cost}): ask for smaller pages or fewer nested lists`, {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost, http: { status: 400 } },
-            });
-          }
+          const error = costLimitError(schema, document, request.variables, request.operationName, maxCost);
+          if (error) throw error;
         },
       };
     },

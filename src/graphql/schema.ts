@@ -1,11 +1,10 @@
 import { validate } from 'class-validator';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, PubSub } from 'type-graphql';
 import { RESOLVERS } from '../../resolvers';
 import { DateTimeScalar } from '../../resolvers/types/scalars';
 import { authChecker } from '../auth/allow';
 import { BadUserInputError } from '../errors';
-import { events } from '../events';
 import { flattenValidationErrors } from '../validation';
 import { guardArguments } from './argument-guard';
 
@@ -16,6 +15,19 @@ async function validateArgs(value: unknown): Promise<void> {
   if (errors.length > 0) throw new BadUserInputError(flattenValidationErrors(errors));
 }
 
+/**
+ * type-graphql insists on a PubSub, but no subscription here uses topics: each has its own
+ * `subscribe` on the event hub (src/events.ts), which routes by tenant and bounds every queue.
+ */
+const noTopics: PubSub = {
+  publish() {
+    throw new Error('Publish through PostgreSQL NOTIFY: the event hub (src/events.ts) feeds subscriptions');
+  },
+  subscribe() {
+    throw new Error('Subscriptions subscribe through the event hub (src/events.ts), not topics');
+  },
+};
+
 let cached: Promise<GraphQLSchema> | null = null;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
@@ -23,7 +35,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: [...RESOLVERS],
     authChecker,
     authMode: 'error',
-    pubSub: events, // subscriptions read it through their own filtered `subscribe`
+    pubSub: noTopics,
     validateFn: validateArgs,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   }).then(guardArguments);

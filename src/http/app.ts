@@ -1,6 +1,5 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import type http from 'node:http';
@@ -11,20 +10,22 @@ import type { AppConfig } from '../config';
 import { RequestContext } from '../context';
 import { AppError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
-import { costLimitPlugin } from '../graphql/complexity';
+import { queryGuards } from '../graphql/limits';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
-import { serveSubscriptions } from './subscriptions';
+import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
 import { createHttpServer } from './http-server';
-import { listenForEvents } from '../events';
+import { listenForEvents } from '../event-listener';
 
 export interface AppDeps {
   config: AppConfig;
   dataSource: DataSource;
   log: Logger;
+  /** The SLA worker when it runs in this process: /readyz reports it. */
+  worker?: { readonly running: boolean } | null;
 }
 
 export interface RunningApp {
@@ -39,8 +40,8 @@ export interface RunningApp {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-/** Limits against abusive queries (SPEC §10). */
-export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 50000, maxTokens: 5000, maxDirectives: 20 };
+/** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
+export { QUERY_LIMITS } from '../graphql/limits';
 
 /** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
 const DRAIN_GRACE_MS = 20_000;
@@ -68,7 +69,7 @@ function unhandledErrors(log: Logger): express.ErrorRequestHandler {
   };
 }
 
-export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
+export async function createApp({ config, dataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
@@ -83,16 +84,6 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     maxHeadersCount: config.HTTP_MAX_HEADERS_COUNT,
   });
   const httpServer = drainable.server;
-
-  const armor = new ApolloArmor({
-    maxDepth: { n: QUERY_LIMITS.maxDepth },
-    maxAliases: { n: QUERY_LIMITS.maxAliases },
-    costLimit: { enabled: false }, // page-size aware: see src/graphql/complexity.ts
-    // Enforced by Apollo's parser below: armor's token plugin throws outside the pipeline (HTTP 500).
-    maxTokens: { enabled: false },
-    maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    blockFieldSuggestion: { enabled: config.isProduction },
-  }).protect();
 
   const exposeDetails = config.NODE_ENV === 'development';
   const requestLogging: ApolloServerPlugin<RequestContext> = {
@@ -119,16 +110,17 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   };
 
   const schema = await buildAppSchema();
+  const guards = queryGuards(schema, { isProduction: config.isProduction });
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.introspection,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // src/main.ts owns shutdown: drain (stop() below), then pool, then the embedded server
     allowBatchedHttpRequests: false,
-    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    parseOptions: guards.parseOptions,
     includeStacktraceInErrorResponses: exposeDetails,
-    validationRules: armor.validationRules,
-    plugins: [...armor.plugins, costLimitPlugin(schema, QUERY_LIMITS.maxCost), requestLogging],
+    validationRules: guards.validationRules,
+    plugins: [...guards.plugins, subscriptionsNeedWebSocket, requestLogging],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();
@@ -141,13 +133,17 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
       res.status(503).json({ status: 'draining' });
       return;
     }
+    const checks: Record<string, 'up' | 'down'> = { database: 'up', eventListener: listener.connected ? 'up' : 'down' };
+    if (worker) checks.worker = worker.running ? 'up' : 'down';
     try {
       await dataSource.query('SELECT 1');
-      res.json({ status: 'ready' });
     } catch (error) {
       log.warn({ err: error }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable' });
+      checks.database = 'down';
     }
+    const down = Object.entries(checks).flatMap(([name, state]) => (state === 'up' ? [] : [name]));
+    if (down.length > 0) res.status(503).json({ status: 'unavailable', down, checks });
+    else res.json({ status: 'ready', checks });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
@@ -182,7 +178,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change
-  const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules: armor.validationRules });
+  const subscriptions = serveSubscriptions({ httpServer, schema, verifier, dataSource, log, guards, exposeDetails });
 
   return {
     httpServer,

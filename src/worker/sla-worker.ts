@@ -80,6 +80,8 @@ export async function sweepDueTimers(dataSource: DataSource, log: Logger): Promi
 }
 
 export interface SlaWorker {
+  /** False once the runner has stopped, on request or on an error (/readyz reports it). */
+  readonly running: boolean;
   stop(): Promise<void>;
 }
 
@@ -123,7 +125,18 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
     crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1'].join('\n'),
   });
   log.info('SLA worker started');
+  let running = true;
+  runner.promise.then(
+    () => (running = false),
+    (error: unknown) => {
+      running = false;
+      log.error({ err: error }, 'SLA worker stopped on an error');
+    },
+  );
   return {
+    get running() {
+      return running;
+    },
     async stop() {
       await runner.stop(); // waits for running jobs: none is lost, unfinished ones run again
       await pgPool.end();
