@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { RequestContext, TxContext } from '../context';
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
@@ -9,10 +10,11 @@ const MAX_ATTEMPTS = 5;
  * row-level security (transaction-local, so it never leaks across pooled connections).
  * Retried a bounded number of times on serialization failure or deadlock.
  */
-export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+  const open = (inner: (manager: EntityManager) => Promise<T>) => (isolation ? dataSource.transaction(isolation, inner) : dataSource.transaction(inner));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(async (manager) => {
+      return await open(async (manager) => {
         await manager.query(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', $1, true)`, [tenantId]);
         return work(manager);
       });

@@ -19,6 +19,7 @@ import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
 import { serveSubscriptions } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
+import { mountEvidenceRoutes } from './evidence';
 import { listenForEvents } from '../events';
 
 export interface AppDeps {
@@ -112,6 +113,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
   });
 
   app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log));
+  await mountEvidenceRoutes(app, { config, dataSource, verifier, log });
 
   app.use(
     '/graphql',
