@@ -5,6 +5,8 @@ import type { ChainedEvent, ChainVerification } from '../audit/chain-hash';
  * offline with `npm run verify-evidence`. Pure shapes and mappings; no database here.
  */
 export const EVIDENCE_TYP = 'evidence-bundle';
+/** The JWS `typ` of an audit checkpoint: neither document passes for the other. */
+export const CHECKPOINT_TYP = 'audit-checkpoint';
 
 /** One audit event with every field its hash covers (actorId + actorRole are the actor). */
 export interface BundleEvent extends ChainedEvent {

@@ -1,10 +1,7 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, JSONWebKeySet } from 'jose';
 import { chainHash, verifyChainWithCheckpoint } from '../audit/chain-hash';
 import { checkpointRoot, ChainHead } from '../audit/merkle';
-import { BundleEvent, EVIDENCE_TYP, EvidenceBundle } from './bundle';
-
-/** The JWS `typ` of an audit checkpoint (src/services/checkpoint.service.ts signs it). */
-const CHECKPOINT_TYP = 'audit-checkpoint';
+import { BundleEvent, CHECKPOINT_TYP, EVIDENCE_TYP, EvidenceBundle } from './bundle';
 
 export interface VerifyReport {
   failures: string[];

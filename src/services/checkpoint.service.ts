@@ -8,13 +8,11 @@ import { RequestContext, TxContext } from '../context';
 import { inTenantTransaction, transaction } from '../db/transaction';
 import { AuditAction } from '../domain/enums';
 import { BadUserInputError } from '../errors';
+import { CHECKPOINT_TYP } from '../evidence/bundle';
 import { EvidenceKeys, evidenceKeysOf } from '../evidence/keys';
 import type { Logger } from '../logger';
 import { decodeCursor, encodeCursor, isUuid, Page, toPage } from '../pagination';
 import { AuditCheckpoint } from '../../entities';
-
-/** The JWS `typ` of a checkpoint, so that no other signed document passes for one. */
-export const CHECKPOINT_TYP = 'audit-checkpoint';
 
 /** What a checkpoint's JWS signs (SPEC §7). */
 export interface CheckpointPayload {
