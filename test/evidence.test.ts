@@ -3,13 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { Role } from '../src/auth/roles';
 import { ConfigError, loadConfig } from '../src/config';
 import { DEV_KEY_FILE, loadEvidenceKeys } from '../src/evidence/keys';
+import { createDataSource } from '../src/db/data-source';
+import { createApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { ensureBuilt, verifyEvidenceCli } from './support/cli';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
-import { startTestApp, TestApp } from './support/harness';
+import { startTestApp, TEST_SECRET, TestApp } from './support/harness';
 
 /** SPEC §7 evidence bundles: a signed JWS of one case that an auditor checks offline. */
 const OTHER_TENANT = 'globex';
@@ -192,19 +195,24 @@ describe('the evidence key', () => {
     const complaint = await file();
     const oldBundle = saved('old.jws', (await download(complaint.id, await t.token(Role.DPO))).text);
 
+    // The same database served by a second replica configured after the rotation.
     const { d: _d, ...oldPublic } = signingKey;
-    const rotated = await startTestApp({ EVIDENCE_SIGNING_KEY: JSON.stringify(await ed25519Jwk('evidence-2027-01')), EVIDENCE_PUBLIC_KEYS: JSON.stringify([oldPublic]) });
+    const config = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' }), EVIDENCE_SIGNING_KEY: JSON.stringify(await ed25519Jwk('evidence-2027-01')), EVIDENCE_PUBLIC_KEYS: JSON.stringify([oldPublic]) };
+    const dataSource = createDataSource(t.databaseUrl, { poolSize: 2 });
+    await dataSource.initialize();
+    const rotated = await createApp({ config, dataSource, log: createLogger('silent') });
     try {
-      await new Promise<void>((resolve) => rotated.app.httpServer.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(rotated.app.httpServer.address() as AddressInfo).port}/.well-known/jwks.json`;
-      const jwks = (await rotated.http().get('/.well-known/jwks.json')).body;
+      await new Promise<void>((resolve) => rotated.httpServer.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(rotated.httpServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+      const jwks = (await request(rotated.httpServer).get('/.well-known/jwks.json')).body;
       expect(jwks.keys.map((k: JWK) => k.kid)).toEqual(['evidence-2027-01', 'evidence-2026-12']);
 
       const cli = await verifyEvidenceCli([oldBundle, '--jwks', url]);
       expect(cli.stdout).toMatch(/^valid: .* signed by key evidence-2026-12/);
       expect(cli.code).toBe(0);
     } finally {
-      await rotated.close();
+      await rotated.stop();
+      await dataSource.destroy();
     }
     // Without the old key in the set, the same bundle fails by name.
     const withoutOld = saved('new-only.jwks', JSON.stringify({ keys: [{ ...(await ed25519Jwk('evidence-2027-01')), d: undefined }] }));
