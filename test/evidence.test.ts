@@ -104,6 +104,17 @@ describe('GET /complaints/{id}/evidence', () => {
     expect(tenantTrail.data.verifyTenantAuditTrail.valid).toBe(true);
   });
 
+  test('downloads at the same time all succeed, each recorded once on the tenant chain, which stays valid', async () => {
+    const complaint = await file();
+    const before = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'EVIDENCE_BUNDLE_DOWNLOADED'`);
+    const tokens = await Promise.all([Role.DPO, Role.COMPLIANCE_OFFICER, Role.DPO, Role.COMPLIANCE_OFFICER, Role.DPO, Role.DPO].map((r) => t.token(r)));
+    const results = await Promise.all(tokens.map((bearer) => download(complaint.id, bearer)));
+    expect(results.map((r) => r.status)).toEqual(tokens.map(() => 200));
+    const after = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'EVIDENCE_BUNDLE_DOWNLOADED'`);
+    expect(after[0].n - before[0].n).toBe(tokens.length);
+    expect((await t.gql(await t.token(Role.DPO), `{ verifyTenantAuditTrail { valid } }`)).data.verifyTenantAuditTrail.valid).toBe(true);
+  });
+
   test('npm run verify-evidence accepts an untouched bundle (exit 0) with no database or server', async () => {
     const complaint = await file();
     const bundle = await download(complaint.id, await t.token(Role.DPO));

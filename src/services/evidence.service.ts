@@ -3,7 +3,7 @@ import { verifyChainWithCheckpoint } from '../audit/chain-hash';
 import { canReadPii } from '../auth/permissions';
 import type { Role } from '../auth/roles';
 import type { RequestContext } from '../context';
-import { inTenantTransaction } from '../db/transaction';
+import { inTenantTransaction, transaction } from '../db/transaction';
 import { AuditAction } from '../domain/enums';
 import { bundleEvent, EVIDENCE_TYP, EvidenceBundle, plainRecord } from '../evidence/bundle';
 import { evidenceKeysOf } from '../evidence/keys';
@@ -80,13 +80,15 @@ export function timerAsShown(t: SlaTimer, now: Date): Record<string, unknown> {
 /**
  * GET /complaints/{id}/evidence (DPO, COMPLIANCE_OFFICER): the case, its stage history,
  * timers and whole audit trail with its verification, read from the primary in one
- * snapshot (REPEATABLE READ), signed with the evidence key. The download itself is
- * recorded on the tenant's chain in the same transaction (SPEC §6: who took what).
+ * snapshot (a REPEATABLE READ transaction that only reads), signed with the evidence key.
+ * The download is then recorded on the tenant's chain (SPEC §6: who took what) in a
+ * transaction of its own, before the bundle is handed out: a snapshot transaction that
+ * also wrote to the tenant chain would fail whenever another download committed first.
  */
 export async function evidenceBundle(ctx: RequestContext, complaintId: string): Promise<{ jws: string; bundle: EvidenceBundle }> {
   const keys = evidenceKeysOf(ctx.dataSource);
   const actor = ctx.user;
-  return inTenantTransaction(
+  const snapshot = await inTenantTransaction(
     ctx.dataSource,
     ctx.tenantId,
     async (manager) => {
@@ -96,22 +98,24 @@ export async function evidenceBundle(ctx: RequestContext, complaintId: string): 
       const timers = await manager.find(SlaTimer, { where: { complaintId: complaint.id }, order: { startedAt: 'ASC', kind: 'ASC', regime: 'ASC' } });
       const events = (await manager.find(AuditEvent, { where: { chainId: complaint.id }, order: { sequence: 'ASC' } })).map(bundleEvent);
       const [auditHead] = (await manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE id = $1`, [complaint.id])) as EvidenceBundle['auditHead'][];
-      const signed = await latestCheckpointedHead(tx, complaint.id);
-
-      const recorded = await appendAudit(tx, null, AuditAction.EVIDENCE_BUNDLE_DOWNLOADED, { complaintId: complaint.id, reference: complaint.reference });
-      const bundle: EvidenceBundle = {
-        complaint: complaintAsSeenBy(complaint, actor.roles),
-        stageHistory: stageHistory.map((s) => plainRecord({ from: s.fromStage, to: s.toStage, reason: s.reason, at: s.at, actorId: s.actorId })),
-        slaTimers: timers.map((t) => timerAsShown(t, recorded.at)),
-        auditTrail: events,
-        auditHead,
-        checkpoint: signed,
-        verification: verifyChainWithCheckpoint(events, auditHead, signed),
-        generatedAt: recorded.at.toISOString(),
-        generatedBy: { userId: actor.userId, roles: actor.roles },
-      };
-      return { jws: await keys.sign(bundle, EVIDENCE_TYP), bundle };
+      const checkpoint = await latestCheckpointedHead(tx, complaint.id);
+      const [{ now }] = (await manager.query(`SELECT now() AS now`)) as { now: Date }[];
+      return { complaint, stageHistory, timers, events, auditHead, checkpoint, readAt: now };
     },
     'REPEATABLE READ',
   );
+  const { complaint, stageHistory, timers, events, auditHead, checkpoint, readAt } = snapshot;
+  const recorded = await transaction(ctx, (tx) => appendAudit(tx, null, AuditAction.EVIDENCE_BUNDLE_DOWNLOADED, { complaintId: complaint.id, reference: complaint.reference }));
+  const bundle: EvidenceBundle = {
+    complaint: complaintAsSeenBy(complaint, actor.roles),
+    stageHistory: stageHistory.map((s) => plainRecord({ from: s.fromStage, to: s.toStage, reason: s.reason, at: s.at, actorId: s.actorId })),
+    slaTimers: timers.map((t) => timerAsShown(t, readAt)),
+    auditTrail: events,
+    auditHead,
+    checkpoint,
+    verification: verifyChainWithCheckpoint(events, auditHead, checkpoint),
+    generatedAt: recorded.at.toISOString(),
+    generatedBy: { userId: actor.userId, roles: actor.roles },
+  };
+  return { jws: await keys.sign(bundle, EVIDENCE_TYP), bundle };
 }
