@@ -7,7 +7,9 @@ import { chainHash } from '../src/audit/chain-hash';
 import { checkpointRoot, merkleTreeHash } from '../src/audit/merkle';
 import { Role } from '../src/auth/roles';
 import { createLogger } from '../src/logger';
+import { evidenceKeysOf } from '../src/evidence/keys';
 import { createScheduledCheckpoints } from '../src/services/checkpoint.service';
+import { startSlaWorker } from '../src/worker/sla-worker';
 import { ensureBuilt, verifyEvidenceCli } from './support/cli';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { errorCode, startTestApp, TestApp } from './support/harness';
@@ -198,6 +200,24 @@ describe('createAuditCheckpoint and auditCheckpoints', () => {
     ]);
     expect(readdirSync(path.join(checkpointDir, 'umbrella'))).toHaveLength(2);
   });
+});
+
+test('the worker runs the hourly checkpoint task from its crontab', async () => {
+  await file('wayne');
+  const log = createLogger('silent');
+  const worker = await startSlaWorker(t.dataSource, t.databaseUrl, log, { evidence: evidenceKeysOf(t.dataSource), pollInterval: 100 });
+  try {
+    await t.sql(`SELECT graphile_worker.add_job('audit_checkpoint', '{}'::json)`); // what the crontab enqueues at minute 0
+    let rows: { period: Date }[] = [];
+    for (let i = 0; i < 100 && rows.length === 0; i++) {
+      rows = await t.sql(`SELECT period FROM audit_checkpoints WHERE tenant_id = 'wayne'`);
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(rows).toHaveLength(1);
+    expect(rows[0].period.getTime() % 3_600_000).toBe(0);
+  } finally {
+    await worker.stop();
+  }
 });
 
 describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by verify-evidence --checkpoint', () => {
