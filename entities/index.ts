@@ -1,3 +1,4 @@
+import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Complaint } from './complaint.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -9,6 +10,6 @@ import { StageTransition } from './stage-transition.entity';
 import { Tenant } from './tenant.entity';
 import { User } from './user.entity';
 
-export { AuditEvent, Complaint, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
+export { AuditCheckpoint, AuditEvent, Complaint, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
 
-export const ENTITIES = [Tenant, User, Complaint, Note, StageTransition, SlaPolicy, SlaTimer, AuditEvent, IdempotencyKey, ReferenceCounter];
+export const ENTITIES = [Tenant, User, Complaint, Note, StageTransition, SlaPolicy, SlaTimer, AuditEvent, IdempotencyKey, ReferenceCounter, AuditCheckpoint];

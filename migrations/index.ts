@@ -8,6 +8,7 @@ import { AuditHeadGuard1764375000000 } from './1764375000000-AuditHeadGuard';
 import { PurgeRole1764375100000 } from './1764375100000-PurgeRole';
 import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTime';
+import { AuditCheckpoints1764375500000 } from './1764375500000-AuditCheckpoints';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PurgeRole1764375100000,
   TenantGate1764375300000,
   AuditEventsByTime1764375400000,
+  AuditCheckpoints1764375500000,
 ];

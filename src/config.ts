@@ -12,6 +12,24 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 const millis = (min: number, max: number, fallback: number) =>
   z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(min).max(max).default(fallback);
 
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An Ed25519 JWK (RFC 8037); `withPrivate` requires `d`, otherwise `d` is refused. */
+function isEd25519Jwk(value: unknown, withPrivate: boolean): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const jwk = value as Record<string, unknown>;
+  const hasD = typeof jwk.d === 'string' && B64URL.test(jwk.d);
+  return jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && typeof jwk.x === 'string' && B64URL.test(jwk.x) && (withPrivate ? hasD : jwk.d === undefined);
+}
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -33,6 +51,18 @@ const schema = z
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().min(1).default('.data'),
+    EVIDENCE_SIGNING_KEY: z
+      .string()
+      .refine((v) => isEd25519Jwk(parseJson(v), true), 'must be a private Ed25519 JWK as JSON: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…","kid":"…"}')
+      .optional(),
+    EVIDENCE_PUBLIC_KEYS: z
+      .string()
+      .refine((v) => {
+        const keys = parseJson(v);
+        return Array.isArray(keys) && keys.every((k) => isEd25519Jwk(k, false));
+      }, 'must be a JSON array of public Ed25519 JWKs (earlier evidence keys, without "d")')
+      .optional(),
+    AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
     SLA_WORKER: z.enum(['in-process', 'off'], { message: "must be 'in-process' or 'off' (then run npm run worker)" }).default('in-process'),
     // Slow clients (slowloris headers, trickled bodies) lose their socket instead of holding it.
     HTTP_HEADERS_TIMEOUT_MS: millis(1_000, 120_000, 10_000),

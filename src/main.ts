@@ -5,6 +5,7 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { runMigrations } from './db/migrate';
 import { seedDemoTenant } from './demo';
 import { resolveJwtSecret } from './dev-secret';
+import { loadEvidenceKeys } from './evidence/keys';
 import { createApp } from './http/app';
 import { createLogger } from './logger';
 import { startSlaWorker } from './worker/sla-worker';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   log.info({ applied }, 'migrations up to date');
 
-  const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log) : null;
+  const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log, { evidence: await loadEvidenceKeys(config, log) }) : null;
   const app = await createApp({ config, dataSource, log, worker });
   await new Promise<void>((resolve) => app.httpServer.listen(config.PORT, resolve));
   const address = app.httpServer.address();

@@ -107,6 +107,8 @@ describe('deny by default', () => {
       tenantSettings: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       updateTenantSettings: 'ADMIN',
       terminateContract: 'ADMIN',
+      auditCheckpoints: 'ADMIN COMPLIANCE_OFFICER DPO',
+      createAuditCheckpoint: 'ADMIN',
       complaintEvents: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       slaAlerts: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
     });

@@ -1,9 +1,11 @@
-import canonicalize from 'canonicalize';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { TxContext } from '../context';
 import { AuditAction } from '../domain/enums';
 import { AuditEvent } from '../../entities';
 import { withoutValues } from './changes';
+import { chainHash } from './chain-hash';
+
+export { chainHash, verifyChain, type ChainVerification } from './chain-hash';
 
 /** field → { from, to }; PII and free-text fields carry only { changed: true } (see changes.ts). */
 export type Changes = Record<string, unknown>;
@@ -12,26 +14,6 @@ export interface AppendOptions {
   /** A timer event: recorded with no actor. */
   system?: boolean;
   at?: Date;
-}
-
-/** The fields that enter the hash, in canonical (RFC 8785) JSON. */
-function canonicalEvent(e: Omit<AuditEvent, 'hash' | 'prevHash' | 'chainId'>): string {
-  return canonicalize({
-    id: e.id,
-    tenantId: e.tenantId,
-    complaintId: e.complaintId,
-    sequence: e.sequence,
-    action: e.action,
-    actorId: e.actorId,
-    actorRole: e.actorRole,
-    at: e.at.toISOString(),
-    changes: e.changes,
-    requestId: e.requestId,
-  })!;
-}
-
-export function chainHash(prevHash: string | null, event: Omit<AuditEvent, 'hash' | 'prevHash' | 'chainId'>): string {
-  return createHash('sha256').update((prevHash ?? '') + canonicalEvent(event)).digest('hex');
 }
 
 /**
@@ -75,31 +57,4 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
   // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
   await tx.manager.query(`SELECT pg_notify('cms_audit', $1)`, [JSON.stringify({ tenantId, complaintId, eventId: event.id })]);
   return event;
-}
-
-export interface ChainVerification {
-  valid: boolean;
-  eventsChecked: number;
-  brokenAtSequence: number | null;
-}
-
-/**
- * Recomputes a chain from its stored rows and names the first event that does not hold.
- * `head` is the chain's last sequence and hash as recorded on its owner row: events
- * missing from the end are reported at the first missing sequence.
- */
-export function verifyChain(events: AuditEvent[], head: { sequence: number; hash: string | null }): ChainVerification {
-  let prevHash: string | null = null;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    // A missing event is named by its own sequence, the first one not there.
-    if (e.sequence !== i + 1) return { valid: false, eventsChecked: i + 1, brokenAtSequence: i + 1 };
-    const intact = e.prevHash === prevHash && e.hash === chainHash(prevHash, e);
-    if (!intact) return { valid: false, eventsChecked: i + 1, brokenAtSequence: e.sequence };
-    prevHash = e.hash;
-  }
-  if (head.sequence > events.length) return { valid: false, eventsChecked: events.length, brokenAtSequence: events.length + 1 }; // cut off
-  if (head.sequence < events.length) return { valid: false, eventsChecked: events.length, brokenAtSequence: head.sequence + 1 }; // written past the head
-  if (head.sequence > 0 && head.hash !== prevHash) return { valid: false, eventsChecked: events.length, brokenAtSequence: head.sequence };
-  return { valid: true, eventsChecked: events.length, brokenAtSequence: null };
 }

@@ -45,12 +45,18 @@ export const PERMISSIONS = {
   tenantSettings: EVERYONE,
   updateTenantSettings: [ADMIN],
   terminateContract: [ADMIN],
+  // proof for auditors (SPEC §7)
+  auditCheckpoints: REPORTERS,
+  createAuditCheckpoint: [ADMIN],
   // subscriptions
   complaintEvents: EVERYONE,
   slaAlerts: EVERYONE,
 } satisfies Record<string, Role[]>;
 
 export type Operation = keyof typeof PERMISSIONS;
+
+/** GET /complaints/{id}/evidence (SPEC §3, §7): not a GraphQL operation, the same map. */
+export const EVIDENCE_BUNDLE_ROLES: Role[] = [DPO, COMPLIANCE_OFFICER];
 
 /** Roles that read complainant PII unmasked (SPEC §3); child cases: the DPO only. */
 export function canReadPii(roles: Role[], involvesChildUnder13: boolean): boolean {

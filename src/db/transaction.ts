@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { RequestContext, TxContext } from '../context';
 import { UnauthenticatedError } from '../errors';
 
@@ -31,10 +32,11 @@ export async function assertTenantNotPurged(dataSource: DataSource, tenantId: st
  * a purged tenant is refused.
  * Retried a bounded number of times on serialization failure or deadlock.
  */
-export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+  const open = (inner: (manager: EntityManager) => Promise<T>) => (isolation ? dataSource.transaction(isolation, inner) : dataSource.transaction(inner));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(async (manager) => {
+      return await open(async (manager) => {
         await manager.query(ENTER_TENANT_SQL, [tenantId]).catch(refusePurged);
         return work(manager);
       });

@@ -19,6 +19,7 @@ import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions'
 import { complaintsCsvHandler } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
+import { mountEvidenceRoutes } from './evidence';
 
 export interface AppDeps {
   config: AppConfig;
@@ -150,6 +151,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
   });
 
   app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log, config.DB_EXPORT_STATEMENT_TIMEOUT_MS));
+  await mountEvidenceRoutes(app, { config, dataSource, verifier, log });
 
   app.use(
     '/graphql',

@@ -1,10 +1,13 @@
 import { IsNull, MoreThan } from 'typeorm';
-import { ChainVerification, verifyChain } from '../audit/audit-chain';
+import { ChainVerification } from '../audit/audit-chain';
+import { verifyChainWithCheckpoint } from '../audit/chain-hash';
+import { TENANT_CHAIN } from '../audit/merkle';
 import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { BadUserInputError } from '../errors';
 import { decodeCursor, encodeCursor, MAX_INT4, Page, toPage } from '../pagination';
 import { AuditEvent } from '../../entities';
+import { latestCheckpointedHead } from './checkpoint.service';
 import { loadComplaint } from './complaint-query.service';
 
 /** A chain: a complaint's, or the tenant's own (policy and settings changes). */
@@ -39,7 +42,11 @@ async function readTrail(ctx: RequestContext, chain: Chain, first: number, after
   });
 }
 
-/** Recomputes a hash chain from the stored rows against the head on its owner row (SPEC §6). */
+/**
+ * Recomputes a hash chain from the stored rows against the head on its owner row (SPEC §6)
+ * and against the head the latest audit checkpoint signed for it (SPEC §7), so that a
+ * history rewritten before the checkpoint, every later hash recomputed, is still reported.
+ */
 function verifyTrail(ctx: RequestContext, chain: Chain): Promise<ChainVerification> {
   return transaction(ctx, async (tx) => {
     const { chainId, owner } = await openChain(tx, chain);
@@ -48,7 +55,8 @@ function verifyTrail(ctx: RequestContext, chain: Chain): Promise<ChainVerificati
       hash: string | null;
     }[];
     const events = await tx.manager.find(AuditEvent, { where: chainWhere(chain, chainId), order: { sequence: 'ASC' } });
-    return verifyChain(events, head);
+    const signed = await latestCheckpointedHead(tx, chain.kind === 'tenant' ? TENANT_CHAIN : chainId);
+    return verifyChainWithCheckpoint(events, head, signed);
   });
 }
 

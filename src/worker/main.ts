@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
+import { loadEvidenceKeys } from '../evidence/keys';
 import { createLogger } from '../logger';
 import { startSlaWorker } from './sla-worker';
 
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   await runMigrations(config.DATABASE_URL);
   const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker', statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
-  const worker = await startSlaWorker(dataSource, config.DATABASE_URL, log);
+  const worker = await startSlaWorker(dataSource, config.DATABASE_URL, log, { evidence: await loadEvidenceKeys(config, log) });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -7,6 +7,8 @@ import { RequestContext } from '../context';
 import { inTenantTransaction } from '../db/transaction';
 import { AuditAction, SlaTimerStatus } from '../domain/enums';
 import type { Logger } from '../logger';
+import { createScheduledCheckpoints } from '../services/checkpoint.service';
+import { EvidenceKeys, useEvidenceKeys } from '../evidence/keys';
 import { purgeExpiredTenants } from '../services/retention.service';
 import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
 import { refreshNextDue, timerChanges } from '../services/sla-timers.service';
@@ -85,8 +87,16 @@ export interface SlaWorker {
   stop(): Promise<void>;
 }
 
-/** The SLA worker: graphile-worker jobs per timer plus a sweep at start and every minute. */
-export async function startSlaWorker(dataSource: DataSource, databaseUrl: string, log: Logger, options: { concurrency?: number; pollInterval?: number } = {}): Promise<SlaWorker> {
+/**
+ * The SLA worker: graphile-worker jobs per timer plus a sweep at start and every minute;
+ * with the evidence key, also the hourly audit checkpoints (SPEC §7).
+ */
+export async function startSlaWorker(
+  dataSource: DataSource,
+  databaseUrl: string,
+  log: Logger,
+  options: { concurrency?: number; pollInterval?: number; evidence?: EvidenceKeys } = {},
+): Promise<SlaWorker> {
   const timerTask: Task = async (payload) => {
     const { tenantId, timerId } = payload as { tenantId: string; timerId: string };
     await processTimer(dataSource, log, tenantId, timerId);
@@ -98,6 +108,13 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
   const purgeTask: Task = async () => {
     await purgeExpiredTenants(dataSource, log);
   };
+  // One per tenant and hour across every worker: the crontab enqueues each hour once, and a
+  // checkpoint's period is unique per tenant.
+  const checkpointTask: Task = async () => {
+    const n = await createScheduledCheckpoints(dataSource, log);
+    if (n > 0) log.info({ checkpoints: n }, 'hourly audit checkpoints signed');
+  };
+  if (options.evidence) useEvidenceKeys(dataSource, options.evidence);
   const workerLog = new WorkerLogger(() => (level, message, meta) => {
     if (level !== 'error' && level !== 'warning') return;
     // graphile-worker copies the error's message and stack (quoted data values included) into
@@ -121,8 +138,8 @@ export async function startSlaWorker(dataSource: DataSource, databaseUrl: string
     pollInterval: options.pollInterval ?? 500,
     noHandleSignals: true,
     logger: workerLog,
-    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask, tenant_purge: purgeTask },
-    crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1'].join('\n'),
+    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask, tenant_purge: purgeTask, audit_checkpoint: checkpointTask },
+    crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1', ...(options.evidence ? ['0 * * * * audit_checkpoint ?max=1'] : [])].join('\n'),
   });
   log.info('SLA worker started');
   let running = true;
