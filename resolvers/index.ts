@@ -1,5 +1,6 @@
 import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './actor.resolver';
 import { AuditResolver } from './audit.resolver';
+import { BreachResolver } from './breach.resolver';
 import { ComplaintResolver } from './complaint.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
 import { PrivacyResolver } from './privacy.resolver';
@@ -7,4 +8,4 @@ import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, SubscriptionResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, StageTransitionResolver, NoteResolver, AuditEventResolver] as const;

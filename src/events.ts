@@ -2,7 +2,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
-import { SLA_ALERT_CHANNEL } from './worker/sla-worker';
+import { SLA_ALERT_CHANNEL } from './services/sla-jobs';
 
 export const AUDIT_CHANNEL = 'cms_audit';
 

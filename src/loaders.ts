@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { RequestContext } from './context';
 import { transaction } from './db/transaction';
-import { Note, SlaPolicy, SlaTimer, StageTransition, User } from '../entities';
+import { Complaint, Note, SlaPolicy, SlaTimer, StageTransition, User } from '../entities';
 
 /** Per-request batching: each nested list costs one query per page, not one per row. */
 function loader<V>(ctx: RequestContext, name: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
@@ -41,6 +41,12 @@ export const loaders = {
     loader<SlaTimer[]>(ctx, 'slaTimers', async (complaintIds) => {
       const rows = await transaction(ctx, (tx) => tx.manager.find(SlaTimer, { where: { complaintId: In([...complaintIds]) }, order: { startedAt: 'ASC', kind: 'ASC', regime: 'ASC' } }));
       return groupBy(complaintIds, rows, (t) => t.complaintId);
+    }),
+  complaint: (ctx: RequestContext) =>
+    loader<Complaint | null>(ctx, 'complaint', async (ids) => {
+      const rows = await transaction(ctx, (tx) => tx.manager.findBy(Complaint, { id: In([...ids]) }));
+      const byId = new Map(rows.map((c) => [c.id, c]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
   slaPolicy: (ctx: RequestContext) =>
     loader<SlaPolicy | null>(ctx, 'slaPolicy', async (ids) => {

@@ -43,7 +43,10 @@ describe('addDuration on calendar clocks', () => {
     { name: 'P1D onto a local time skipped by DST moves forward by the gap', cal: BERLIN, start: '2026-03-28T02:30:00+01:00', terms: calendarClock('P1D'), due: '2026-03-29T01:30:00.000Z' },
     // Hours: exact elapsed time.
     { name: 'PT24H across DST is 24 elapsed hours (13:00 local)', cal: BERLIN, start: '2026-03-28T12:00:00+01:00', terms: calendarClock('PT24H'), due: '2026-03-29T11:00:00.000Z' },
-    { name: 'P1DT1H: the day in calendar terms, then the hour elapsed', cal: BERLIN, start: '2026-03-28T12:00:00+01:00', terms: calendarClock('P1DT1H'), due: '2026-03-29T11:00:00.000Z' },
+    // Mixed units (P1DT1H) are refused since the SPEC's one-unit rule: see validateDuration below.
+    { name: 'P2W is 14 calendar days keeping 10:00 local across DST', cal: BERLIN, start: '2026-03-20T10:00:00+01:00', terms: calendarClock('P2W'), due: '2026-04-03T08:00:00.000Z' },
+    { name: 'PT72H across the autumn DST change is 72 elapsed hours (09:00 becomes 08:00 local)', cal: BERLIN, start: '2026-10-23T09:00:00+02:00', terms: calendarClock('PT72H'), due: '2026-10-26T07:00:00.000Z' },
+    { name: 'P1Y from Feb 29 ends on Feb 28', cal: UTC, start: '2028-02-29T12:00:00Z', terms: calendarClock('P1Y'), due: '2029-02-28T12:00:00.000Z' },
   ])('$name', ({ cal, start, terms, due }) => {
     expect(iso(addDuration(new Date(start), terms.duration, terms.businessDays, cal))).toBe(due);
   });
@@ -213,6 +216,18 @@ describe('validateDuration', () => {
     { duration: 'P-1D', businessDays: false, ok: false },
     { duration: 'P1.5D', businessDays: true, ok: false },
     { duration: 'P100Y', businessDays: false, ok: false },
+    // What the calendar cannot add unambiguously: mixed units, zero, fractions, weeks mixed.
+    { duration: 'P1Y2M3DT4H', businessDays: false, ok: false },
+    { duration: 'P1DT1H', businessDays: false, ok: false },
+    { duration: 'PT0S', businessDays: false, ok: false },
+    { duration: 'P0M', businessDays: false, ok: false },
+    { duration: 'P1.5D', businessDays: false, ok: false },
+    { duration: 'PT1.5H', businessDays: false, ok: false },
+    { duration: 'P1W2D', businessDays: false, ok: false },
+    { duration: 'P2W', businessDays: false, ok: true },
+    { duration: 'P1Y', businessDays: false, ok: true },
+    { duration: 'PT30M', businessDays: false, ok: true },
+    { duration: 'p10d', businessDays: false, ok: false },
   ])('$duration (business days: $businessDays) ok: $ok', ({ duration, businessDays, ok }) => {
     const message = validateDuration(duration, businessDays);
     if (ok) expect(message).toBeNull();
