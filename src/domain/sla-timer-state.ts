@@ -61,8 +61,9 @@ export const TIMER_TRANSITIONS: Record<TimerTransition, { from: SlaTimerStatus[]
   // Awaiting the complainant: pausable clocks keep what is left; a due clock breaches first.
   pause: { from: [RUNNING], to: PAUSED, when: [pausable, notYetDue] },
   resume: { from: [PAUSED], to: RUNNING, when: [] },
-  // Once per timer, only where the policy has one, only before it is due (paused or not).
-  extend: { from: [RUNNING, PAUSED], to: 'same', when: [hasExtension, notExtended, notYetDue] },
+  // Once per timer, only where the policy has one, only before it is due, paused or not
+  // (a breached clock is due: it is refused as SLA_ALREADY_DUE, the rule a DPO looks for).
+  extend: { from: [RUNNING, PAUSED, BREACHED], to: 'same', when: [notYetDue, hasExtension, notExtended] },
   // A running clock met after its due was breached at its due (the engine breaches it instead).
   meet: { from: [RUNNING, PAUSED], to: MET, when: [] },
   cancel: { from: [RUNNING, PAUSED], to: CANCELLED, when: [] },

@@ -7,6 +7,7 @@ import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { AuditAction, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel, ProcessingRole, Regime } from '../domain/enums';
 import { deriveRegimes } from '../domain/regimes';
+import { calendarFor } from '../domain/sla-calendar';
 import { BadUserInputError, IdempotencyKeyReusedError } from '../errors';
 import { Complaint, StageTransition, Tenant } from '../../entities';
 import { checkAssignee } from './assignment';
@@ -53,7 +54,7 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
     if (input.assigneeId) await checkAssignee(tx, input.assigneeId, 'input.assigneeId');
     const tenant = await tx.manager.findOneByOrFail(Tenant, { id: tx.tenantId });
     const now = new Date();
-    const reference = await nextReference(tx, DateTime.fromJSDate(now, { zone: tenant.timeZone }).year);
+    const reference = await nextReference(tx, DateTime.fromJSDate(now, { zone: calendarFor(tenant.timeZone, null).timeZone }).year);
     const jurisdiction = input.jurisdiction.toUpperCase();
     const referral = input.regulatorReferral ?? null;
     const complaint = tx.manager.create(Complaint, {
