@@ -417,3 +417,42 @@ describe('availableEscalations', () => {
     expect(closed.availableEscalations).toEqual([]);
   });
 });
+
+describe('the preset migration for existing tenants', () => {
+  test('adds the rights split and the new presets, and leaves alone a policy an admin changed', async () => {
+    const app = await startTestApp();
+    try {
+      const tid = 'legacy-tenant';
+      const admin = await app.token(Role.ADMIN, { tid });
+      await app.gql(admin, '{ me { tenantId } }');
+      // An admin shortens CCPA ACKNOWLEDGE, then the database goes back to before this migration.
+      const UPSERT = `mutation ($input: SlaPolicyInput!) { upsertSlaPolicy(input: $input) { id } }`;
+      const requests = ['ACCESS', 'AUTOMATED_DECISION', 'COMPLAINT', 'ERASURE', 'OBJECTION', 'PORTABILITY', 'RECTIFICATION', 'RESTRICTION', 'WITHDRAW_CONSENT'];
+      const changed = ok(await app.gql(admin, UPSERT, {
+        input: { regime: 'CCPA', stage: 'INTERNAL_DPO', kind: 'ACKNOWLEDGE', duration: 'P7D', businessDays: true, pausable: false, source: 'internal: faster', rights: requests },
+      }), 'upsert');
+      const { LegalClocks1764375200000 } = await import('../migrations/1764375200000-LegalClocks');
+      const runner = app.dataSource.createQueryRunner();
+      try {
+        await new LegalClocks1764375200000().down(runner);
+        const before = await app.sql(`SELECT regime, kind, duration FROM sla_policies WHERE tenant_id = $1`, [tid]);
+        expect(before).toHaveLength(13);
+        await new LegalClocks1764375200000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const rows = await app.sql(`SELECT id, regime, kind, duration, rights, changed_by_admin FROM sla_policies WHERE tenant_id = $1 ORDER BY regime, kind, duration`, [tid]);
+      expect(rows).toHaveLength(16);
+      const ccpa = rows.filter((r) => r.regime === 'CCPA').map((r) => ({ kind: r.kind, duration: r.duration, rights: r.rights, admin: r.changed_by_admin }));
+      expect(ccpa).toEqual([
+        { kind: 'ACKNOWLEDGE', duration: 'P7D', rights: null, admin: true }, // the admin's row: untouched
+        { kind: 'RESPOND', duration: 'P15D', rights: ['DO_NOT_SELL', 'LIMIT_SENSITIVE_USE'], admin: false },
+        { kind: 'RESPOND', duration: 'P45D', rights: requests, admin: false },
+      ]);
+      expect(rows.find((r) => r.kind === 'ACKNOWLEDGE' && r.regime === 'CCPA').id).toBe(changed.id);
+      expect(rows.filter((r) => r.kind === 'NOTIFY_AUTHORITY').map((r) => [r.regime, r.duration])).toEqual([['GDPR', 'PT72H'], ['UK_GDPR', 'PT72H']]);
+    } finally {
+      await app.close();
+    }
+  });
+});
