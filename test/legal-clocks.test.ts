@@ -317,6 +317,20 @@ describe('personal data breaches', () => {
     expect(timerOf(done, 'UK_GDPR', 'NOTIFY_AUTHORITY')).toMatchObject({ status: 'BREACHED', breachedAt: new Date(ms(awareAt) + 72 * HOUR).toISOString() });
   });
 
+  test('notifying the authority before a breach is recorded is INVALID_TRANSITION (BREACH_NOT_RECORDED); a closed case takes no breach; nothing written', async () => {
+    const c = await file(dpo, { jurisdiction: 'DE' });
+    const before = await state(c.id);
+    const res = await t.gql(dpo, NOTIFIED, { id: c.id, at: ago(HOUR), authority: 'BfDI' });
+    expect(res.errors![0].extensions).toMatchObject({ code: 'INVALID_TRANSITION', rule: 'BREACH_NOT_RECORDED' });
+    expect(await state(c.id)).toEqual(before);
+    ok(await t.gql(dpo, RESOLVE, { id: c.id }), 'resolve');
+    ok(await t.gql(dpo, CLOSE, { id: c.id }), 'close');
+    const closed = await state(c.id);
+    const refused = await t.gql(dpo, BREACH, { id: c.id, awareAt: ago(HOUR), summary: 'late' });
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'INVALID_TRANSITION', rule: 'CASE_CLOSED' });
+    expect(await state(c.id)).toEqual(closed);
+  });
+
   test('a regime without a breach clock records the breach without one', async () => {
     const c = await file(dpo, { jurisdiction: 'US-CA' });
     const recorded = ok(await t.gql(dpo, BREACH, { id: c.id, awareAt: ago(HOUR), summary: 'Exposed bucket' }), 'breach');

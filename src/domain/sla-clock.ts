@@ -1,6 +1,6 @@
-import { DueStepKind } from './enums';
+import { DueStepKind, SlaTimerStatus } from './enums';
 import {
-  Calendar, calendarFor, computeDue, describeClock, describeInstant, DueStep, dueAfterResume, extendDue, remainingOnPause, skippedDays,
+  Calendar, calendarFor, computeDue, describeClock, describeInstant, DueStep, dueAfterResume, extendDue, remainingOnPause, remainingSeconds, skippedDays,
 } from './sla-calendar';
 
 /**
@@ -114,4 +114,19 @@ export function replayClock(input: ClockInput): ClockState {
 const ORDER = [DueStepKind.SKIP, DueStepKind.PAUSE, DueStepKind.EXTEND];
 function order(step: DueStep): number {
   return ORDER.indexOf(step.kind);
+}
+
+/**
+ * SlaTimer.remainingSeconds: RUNNING/PAUSED only, 0 once due, null otherwise. A paused
+ * calendar clock reports the whole seconds it keeps; a paused business clock keeps
+ * business days, shown in seconds as its due stood when it was paused.
+ */
+export function remainingSecondsOf(
+  timer: { status: string; dueAt: Date; pausedAt: Date | null; remainingOnPause: number | null; terms: { businessDays?: boolean } },
+  now: Date,
+): number | null {
+  if (timer.status === SlaTimerStatus.RUNNING) return remainingSeconds(now, timer.dueAt);
+  if (timer.status !== SlaTimerStatus.PAUSED) return null;
+  if (timer.terms.businessDays) return remainingSeconds(timer.pausedAt ?? now, timer.dueAt);
+  return Math.max(0, Math.floor(timer.remainingOnPause ?? 0));
 }
