@@ -194,6 +194,18 @@ describe('explanations', () => {
     expect(masked).not.toContain('Ms Example');
   });
 
+  test('a timer whose terms cannot be replayed still explains itself: START, then DUE at its dueAt', async () => {
+    const c = await file(dpo, { jurisdiction: 'DE' });
+    const [row] = await t.sql(
+      `INSERT INTO sla_timers (tenant_id, complaint_id, kind, regime, stage, status, started_at, due_at, terms)
+       VALUES ('acme', $1, 'RESPOND', 'GDPR', 'INTERNAL_DPO', 'RUNNING', now(), now() + interval '10 days', '{}') RETURNING id, due_at`,
+      [c.id],
+    );
+    const timer = (await get(dpo, c.id)).slaTimers.find((x: any) => x.id === row.id);
+    expect(timer.explanation.map((s: any) => s.kind)).toEqual(['START', 'DUE']);
+    expect(timer.explanation[1].at).toBe(timer.dueAt);
+  });
+
   test("on a child's case an AGENT reads the extension reason as ***; the DPO reads it", async () => {
     const c = await file(dpo, { jurisdiction: 'DE', complainant: { involvesChildUnder13: true } });
     const gdpr = timerOf(c, 'GDPR', 'RESPOND');
