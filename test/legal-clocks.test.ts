@@ -302,6 +302,19 @@ describe('personal data breaches', () => {
     expect(ok(await t.gql(dpo, VERIFY, { id: c.id }), 'verify').valid).toBe(true);
   });
 
+  test('72 hours are 72 real hours across the end of summer time in Berlin (09:00 local becomes 08:00)', async () => {
+    const tid = 'berlin-breach';
+    const token = await t.token(Role.DPO, { tid });
+    await t.gql(token, '{ me { tenantId } }');
+    await t.sql(`UPDATE tenants SET time_zone = 'Europe/Berlin', holiday_country = 'DE' WHERE id = $1`, [tid]);
+    const c = await file(token, { jurisdiction: 'DE', receivedAt: '2026-10-20T08:00:00.000Z' });
+    const recorded = ok(await t.gql(token, BREACH, { id: c.id, awareAt: '2026-10-23T07:00:00.000Z', summary: 'Ransomware on the HR share' }), 'breach');
+    const notify = timerOf(recorded, 'GDPR', 'NOTIFY_AUTHORITY');
+    expect(notify.dueAt).toBe('2026-10-26T07:00:00.000Z');
+    expect(notify.explanation[0].text).toContain('Fri 2026-10-23 09:00:00 Europe/Berlin');
+    expect(notify.explanation[notify.explanation.length - 1].text).toContain('Mon 2026-10-26 08:00:00 Europe/Berlin');
+  });
+
   test('an AGENT may not record a breach, and nothing is written', async () => {
     const c = await file(dpo, { jurisdiction: 'DE' });
     const before = await state(c.id);
