@@ -1,8 +1,6 @@
 import { DateTime } from 'luxon';
 import {
   addDuration,
-  Calendar,
-  ClockTerms,
   dueAfterResume,
   extendDue,
   isBusinessDay,
