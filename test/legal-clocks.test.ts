@@ -315,10 +315,15 @@ describe('personal data breaches', () => {
     expect(notify.explanation[notify.explanation.length - 1].text).toContain('Mon 2026-10-26 08:00:00 Europe/Berlin');
   });
 
-  test('an AGENT may not record a breach, and nothing is written', async () => {
+  test('an AGENT may not record a breach, an awareAt in the future or a blank summary is BAD_USER_INPUT, and nothing is written', async () => {
     const c = await file(dpo, { jurisdiction: 'DE' });
     const before = await state(c.id);
     expect(errorCode(await t.gql(agent, BREACH, { id: c.id, awareAt: ago(HOUR), summary: 'x' }))).toBe('FORBIDDEN');
+    const future = await t.gql(dpo, BREACH, { id: c.id, awareAt: new Date(Date.now() + HOUR).toISOString(), summary: 'x' });
+    expect(errorCode(future)).toBe('BAD_USER_INPUT');
+    expect(Object.keys(future.errors![0].extensions.fields!)).toEqual(['awareAt']);
+    const blank = await t.gql(dpo, BREACH, { id: c.id, awareAt: ago(HOUR), summary: '   ' });
+    expect(Object.keys(blank.errors![0].extensions.fields!)).toEqual(['summary']);
     expect(await state(c.id)).toEqual(before);
   });
 
