@@ -7,7 +7,7 @@ import { loaders } from '../src/loaders';
 import { auditTrail } from '../src/services/audit.service';
 import { fileComplaint } from '../src/services/complaint-intake.service';
 import { getComplaint, getComplaintByReference, listComplaints } from '../src/services/complaint-query.service';
-import { canReadFreeText, maskFreeText } from '../src/auth/free-text-masking';
+import { maskFreeText } from '../src/domain/free-text';
 import { ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, ProcessingRole, Regime } from '../src/domain/enums';
 import { availableEscalations } from '../src/domain/escalation';
 import { Complaint } from '../entities';
@@ -105,7 +105,7 @@ export class ComplaintResolver {
     if (!c.breachAwareAt || !c.breachRecordedAt) return null;
     return {
       awareAt: c.breachAwareAt,
-      summary: maskFreeText(c.breachSummary ?? '', canReadFreeText(ctx.user.roles, c.involvesChildUnder13)),
+      summary: maskFreeText(ctx.user, c, 'breachSummary', c.breachSummary ?? ''),
       recordedAt: c.breachRecordedAt,
       authorityNotifiedAt: c.authorityNotifiedAt,
       authority: c.authorityName,
