@@ -1,3 +1,4 @@
+import { createDataSource } from '../src/db/data-source';
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import { Role } from '../src/auth/roles';
@@ -476,7 +477,10 @@ describe('the preset migration for existing tenants', () => {
         input: { regime: 'CCPA', stage: 'INTERNAL_DPO', kind: 'ACKNOWLEDGE', duration: 'P7D', businessDays: true, pausable: false, source: 'internal: faster', rights: requests },
       }), 'upsert');
       const { LegalClocks1764375200000 } = await import('../migrations/1764375200000-LegalClocks');
-      const runner = app.dataSource.createQueryRunner();
+      // Migrations run as the owner: the API's pool is cms_app (src/db/data-source.ts).
+      const owner = createDataSource(app.databaseUrl, { asOwner: true });
+      await owner.initialize();
+      const runner = owner.createQueryRunner();
       try {
         await new LegalClocks1764375200000().down(runner);
         const before = await app.sql(`SELECT regime, kind, duration FROM sla_policies WHERE tenant_id = $1`, [tid]);
@@ -484,6 +488,7 @@ describe('the preset migration for existing tenants', () => {
         await new LegalClocks1764375200000().up(runner);
       } finally {
         await runner.release();
+        await owner.destroy();
       }
       const rows = await app.sql(`SELECT id, regime, kind, duration, rights, changed_by_admin FROM sla_policies WHERE tenant_id = $1 ORDER BY regime, kind, duration`, [tid]);
       expect(rows).toHaveLength(16);
