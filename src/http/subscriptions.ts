@@ -25,6 +25,7 @@ interface SubscriptionDeps {
  */
 export function serveSubscriptions({ httpServer, schema, verifier, dataSource, log, validationRules }: SubscriptionDeps): { dispose(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  wsServer.on('error', () => undefined); // the HTTP server's own errors (a busy port) are handled where it listens
   const server = useServer<Record<string, unknown>, { actor?: Actor }>(
     {
       schema,
