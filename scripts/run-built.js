@@ -18,7 +18,7 @@ function newestSource(entry) {
   if (!existsSync(full)) return 0;
   const stat = statSync(full);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs; // a deleted file changes its directory
+  let newest = 0;
   for (const name of readdirSync(full)) newest = Math.max(newest, newestSource(path.join(entry, name)));
   return newest;
 }

@@ -204,7 +204,9 @@ async function packagedBinaries(): Promise<Binaries> {
 /** The package's binaries (bin, lib, share) copied once to where the postgres user can run them. */
 function reachableCopy(binaries: Binaries): Binaries {
   const native = path.dirname(path.dirname(binaries.postgres));
-  const target = path.join(sharedDir('runtimes'), `pg-${hash(`${native}:${statSync(binaries.postgres).mtimeMs}`)}`);
+  const { version } = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
+  const { size, mtimeMs } = statSync(binaries.postgres);
+  const target = path.join(sharedDir('runtimes'), `pg-${version}-${hash(`${size}:${mtimeMs}`)}`);
   if (!existsSync(path.join(target, 'bin', 'postgres'))) {
     const partial = `${target}.${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
