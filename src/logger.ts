@@ -5,6 +5,7 @@ export function createLogger(level: string) {
   return pino({
     level,
     base: { service: 'complaint-cms' },
+    timestamp: pino.stdTimeFunctions.isoTime,
     redact: ['req.headers.authorization', '*.authorization', '*.JWT_SECRET', '*.password'],
   });
 }

@@ -5,7 +5,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { AppConfig } from '../config';
@@ -16,6 +16,7 @@ import { costLimitPlugin } from '../graphql/complexity';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
+import { AccessLog, jsonErrorHandler } from './access-log';
 import { Metrics } from './metrics';
 import { serveSubscriptions } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
@@ -34,16 +35,16 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
-
 /** Limits against abusive queries (SPEC §10). */
 export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 20, maxCost: 50000, maxTokens: 5000, maxDirectives: 20 };
 
 export async function createApp({ config, dataSource, log }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({ secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const metrics = new Metrics(dataSource);
+  const access = new AccessLog(log, metrics);
   const app = express();
   app.disable('x-powered-by');
+  app.use(access.middleware);
   const httpServer = http.createServer(app);
 
   const armor = new ApolloArmor({
@@ -74,7 +75,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
           }
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           metrics.observeOperation(operation?.operation ?? 'invalid', ms);
-          contextValue.log.debug({ operationName, ms }, 'graphql request');
+          access.operation(contextValue, operationName, response.body.kind === 'single' ? response.body.singleResult.errors : undefined);
         },
       };
     },
@@ -107,7 +108,11 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (config.METRICS_TOKEN && !bearerMatches(req.headers.authorization, config.METRICS_TOKEN)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'METRICS_TOKEN required: Authorization: Bearer <METRICS_TOKEN>' });
+      return;
+    }
     res.type(metrics.contentType).send(await metrics.render());
   });
 
@@ -118,14 +123,15 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const header = req.headers['x-request-id'];
-        const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-        res.setHeader('x-request-id', requestId);
+        const requestId = String(req.id); // X-Request-Id when well-formed (see the access log)
         const requestLog = log.child({ requestId });
         try {
           const actor = await authenticate(dataSource, verifier, req.headers.authorization);
-          return new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          const ctx = new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          access.attach(ctx, res, actor);
+          return ctx;
         } catch (error) {
+          access.refused(req, res, error instanceof AppError ? error.code : 'INTERNAL_SERVER_ERROR');
           if (error instanceof AppError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, requestId, http: { status: 401 } } });
           }
@@ -135,6 +141,7 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
       },
     }),
   );
+  app.use(jsonErrorHandler(access, log));
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change
@@ -149,4 +156,10 @@ export async function createApp({ config, dataSource, log }: AppDeps): Promise<R
       await listener.stop();
     },
   };
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
