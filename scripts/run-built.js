@@ -7,7 +7,7 @@
  * Compiler output goes to stderr, so `$(npm run -s token ...)` captures only the token.
  */
 const { spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, rmSync, statSync } = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -24,17 +24,51 @@ function newestSource(entry) {
 }
 
 /** tsc rewrites every output on each build (and none on a failed one: noEmitOnError). */
-function buildIfStale(entry) {
+function isFresh(entry) {
   const built = existsSync(entry) ? statSync(entry).mtimeMs : -1;
-  if (built >= Math.max(...SOURCES.map(newestSource))) return;
-  const started = Date.now();
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (result.status !== 0) {
+  return built >= Math.max(...SOURCES.map(newestSource));
+}
+
+/** One build at a time: several processes started together (a test run) share it. */
+function withBuildLock(work) {
+  const lock = path.join(ROOT, '.build-lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const age = existsSync(lock) ? Date.now() - statSync(lock).mtimeMs : 0;
+      if (age > 5 * 60_000) rmSync(lock, { recursive: true, force: true }); // left by a killed build
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildIfStale(entry) {
+  if (isFresh(entry)) return;
+  let built = true;
+  withBuildLock(() => {
+    if (!isFresh(entry)) built = build();
+  });
+  if (!built) {
     process.stderr.write('Build failed (see the compiler errors above): fix them and try again.\n');
     process.exit(1);
   }
+}
+
+function build() {
+  const started = Date.now();
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) return false;
   process.stderr.write(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return true;
 }
 
 const [entry, ...args] = process.argv.slice(2);

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
 import { runMigrations } from '../db/migrate';
+import { describeStartFailure, ensureDatabaseReachable } from '../start-failure';
 
 /** npm run migrate: applies pending migrations to DATABASE_URL (or the embedded server). */
 async function main(): Promise<void> {
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | null = null;
   try {
     if (!config.DATABASE_URL) embedded = await startEmbeddedPostgres(config.DATA_DIR);
+    else await ensureDatabaseReachable(config.DATABASE_URL);
     const dataSource = createDataSource(config.DATABASE_URL ?? embedded!.url, { poolSize: 2 });
     await dataSource.initialize();
     const applied = await runMigrations(dataSource, config.DATABASE_URL ?? embedded!.url);
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError ? error.message : describeStartFailure(error).replace('Failed to start', 'Migration failed'));
     process.exit(1);
   },
 );

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
 import { createLogger } from '../logger';
+import { describeStartFailure, ensureDatabaseReachable } from '../start-failure';
 import { startSlaWorker } from './sla-worker';
 
 /**
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required: a separate worker shares the API\'s database');
   const log = createLogger(config.LOG_LEVEL).child({ process: 'worker' });
+  await ensureDatabaseReachable(config.DATABASE_URL);
   const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker' });
   await dataSource.initialize();
   await runMigrations(dataSource, config.DATABASE_URL);
@@ -31,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError ? error.message : describeStartFailure(error));
   process.exit(1);
 });
