@@ -21,6 +21,7 @@ const schema = z
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().min(1).default('.data'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be the http(s) URL of an OpenTelemetry collector' }).optional(),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a bearer token for /metrics)').optional(),
     SLA_WORKER: z.enum(['in-process', 'off'], { message: "must be 'in-process' or 'off' (then run npm run worker)" }).default('in-process'),
   })

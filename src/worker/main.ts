@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import '../tracing'; // first: it instruments http and pg as they load
 import { ConfigError, loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
