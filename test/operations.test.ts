@@ -21,12 +21,20 @@ function linesAfter(output: string, marker: string): string[] {
 }
 
 describe('stopping', () => {
-  test('SIGTERM to the npm process drains and stops node and the embedded PostgreSQL, exit 0, quietly', async () => {
+  test.each([
+    ['SIGTERM', 'the npm process'],
+    ['SIGINT', 'the npm process'],
+    ['SIGTERM', 'node'],
+] as const)('%s to %s drains and stops node and the embedded PostgreSQL, exit 0, quietly', async (signal, target) => {
     const service = startService(EMBEDDED, 'npm');
     const url = await service.ready;
     expect((await request(url).get('/healthz')).status).toBe(200);
     const marker = service.output().length;
-    process.kill(service.child.pid!, 'SIGTERM'); // the npm pid only, as a process manager would
+    // One pid only, as a process manager would: npm's, or node's (npm execs node: its only child).
+    const npmPid = service.child.pid!;
+    const pid = target === 'node' ? Number(readFileSync(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8').trim()) : npmPid;
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain(target === 'node' ? 'dist/src/main.js' : 'npm');
+    process.kill(pid, signal);
     expect(await service.exited).toEqual({ code: 0, signal: null });
     const after = service.output().slice(marker);
     expect(after).toMatch(/"msg":"stopped"/);
@@ -46,6 +54,17 @@ describe('stopping', () => {
     expect(after.trim().split('\n').length).toBeLessThanOrEqual(4);
     expect(after).not.toMatch(/"level":(40|50|60)|WARN|ERROR|FATAL/);
     expect(processesMentioning(DATA_DIR)).toEqual([]);
+  }, 120_000);
+});
+
+describe('interrupted start', () => {
+  test('Ctrl-C while the service is still starting stops what was started, exit 0', async () => {
+    const service = startService(EMBEDDED, 'npm');
+    expect(await waitFor(() => service.output().includes('embedded PostgreSQL started'), 90_000)).toBe(true);
+    process.kill(-service.child.pid!, 'SIGINT');
+    expect(await service.exited).toEqual({ code: 0, signal: null });
+    expect(service.output()).not.toMatch(/"level":(40|50|60)|Failed to start/);
+    expect(await waitFor(() => processesMentioning(DATA_DIR).length === 0)).toBe(true);
   }, 120_000);
 });
 
