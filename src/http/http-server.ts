@@ -40,6 +40,14 @@ export function createHttpServer(handler: http.RequestListener, limits: HttpLimi
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxHeadersCount = limits.maxHeadersCount;
   server.maxConnections = limits.maxConnections;
+  // Node's header timeout starts at a request's first byte: a socket that never sends one
+  // would hold its place under the connection cap for good. It gets the same time.
+  server.on('connection', (socket) => {
+    const silent = setTimeout(() => socket.destroy(), limits.headersTimeoutMs);
+    silent.unref();
+    socket.once('data', () => clearTimeout(silent));
+    socket.once('close', () => clearTimeout(silent));
+  });
 
   const open = new Set<http.ServerResponse>();
   let draining = false;
