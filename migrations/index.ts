@@ -9,6 +9,7 @@ import { PurgeRole1764375100000 } from './1764375100000-PurgeRole';
 import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTime';
 import { AuditCheckpoints1764375500000 } from './1764375500000-AuditCheckpoints';
+import { ExportLinks1764375600000 } from './1764375600000-ExportLinks';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TenantGate1764375300000,
   AuditEventsByTime1764375400000,
   AuditCheckpoints1764375500000,
+  ExportLinks1764375600000,
 ];

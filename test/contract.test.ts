@@ -26,9 +26,6 @@ const NOT_YET_IMPLEMENTED: readonly string[] = [
   'Complaint.regulatorReferral', 'Complaint.personalDataBreach', 'SlaPolicy.rights', 'SlaPolicyInput.rights', 'RegulatorReferral',
   'PersonalDataBreach', 'DueStep', 'DueStepKind', 'SlaTimer.explanation', 'FileComplaintInput.regulatorReferral',
   'RegulatorReferralInput', 'Mutation.recordPersonalDataBreach', 'Mutation.recordAuthorityNotified',
-  // #11 evidence and exports
-  'AuditCheckpoint', 'AuditCheckpointEdge', 'AuditCheckpointConnection', 'Query.auditCheckpoints', 'Mutation.createAuditCheckpoint',
-  'Mutation.csvExportUrl',
   // #13 integrations
   'ImportComplaintInput', 'ImportError', 'ImportResult', 'Mutation.importComplaints', 'WebhookEvent', 'WebhookDeliveryStatus',
   'WebhookEndpoint', 'WebhookEndpointCreated', 'WebhookDelivery', 'WebhookDeliveryEdge', 'WebhookDeliveryConnection',

@@ -16,7 +16,7 @@ import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
 import { Metrics } from './metrics';
 import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
-import { complaintsCsvHandler } from './csv-report';
+import { mountCsvReport } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
 import { mountEvidenceRoutes } from './evidence';
@@ -25,6 +25,8 @@ export interface AppDeps {
   config: AppConfig;
   dataSource: DataSource;
   log: Logger;
+  /** A hot standby for reports and the CSV export (DATABASE_READ_URL); the primary otherwise. */
+  readDataSource?: DataSource | null;
   /** The SLA worker when it runs in this process: /readyz reports it. */
   worker?: { readonly running: boolean } | null;
 }
@@ -70,7 +72,7 @@ function unhandledErrors(log: Logger): express.ErrorRequestHandler {
   };
 }
 
-export async function createApp({ config, dataSource, log, worker }: AppDeps): Promise<RunningApp> {
+export async function createApp({ config, dataSource, readDataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
@@ -150,7 +152,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     res.type(metrics.contentType).send(await metrics.render());
   });
 
-  app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log, config.DB_EXPORT_STATEMENT_TIMEOUT_MS));
+  mountCsvReport(app, { dataSource, readDataSource: readDataSource ?? dataSource, verifier, log, statementTimeoutMs: config.DB_EXPORT_STATEMENT_TIMEOUT_MS });
   await mountEvidenceRoutes(app, { config, dataSource, verifier, log });
 
   app.use(
@@ -164,7 +166,9 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
         const requestLog = log.child({ requestId });
         try {
           const actor = await authenticate(dataSource, verifier, req.headers.authorization);
-          return new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          const ctx = new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          ctx.publicUrl = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
+          return ctx;
         } catch (error) {
           if (error instanceof AppError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, requestId, http: { status: 401 } } });
