@@ -38,9 +38,12 @@ async function main(): Promise<void> {
   const dataSource = createDataSource(url, { poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
   log.info({ applied }, 'migrations up to date');
+  // SPEC §2: the CSV export may read from a hot standby (migrations reach it by replication).
+  const readDataSource = config.DATABASE_READ_URL ? createDataSource(config.DATABASE_READ_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-reports' }) : null;
+  await readDataSource?.initialize();
 
   const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log, { evidence: await loadEvidenceKeys(config, log) }) : null;
-  const app = await createApp({ config, dataSource, log, worker });
+  const app = await createApp({ config, dataSource, readDataSource, log, worker });
   await new Promise<void>((resolve) => app.httpServer.listen(config.PORT, resolve));
   const address = app.httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       log.info('HTTP drained');
       await worker?.stop();
       await dataSource.destroy();
+      await readDataSource?.destroy();
       if (embedded) await embedded.stop();
       clearTimeout(timer);
       log.info('stopped');

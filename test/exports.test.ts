@@ -1,7 +1,11 @@
 import { parse } from 'csv-parse/sync';
+import request from 'supertest';
 import { Role } from '../src/auth/roles';
+import { loadConfig } from '../src/config';
+import { createApp } from '../src/http/app';
+import { createLogger } from '../src/logger';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
-import { errorCode, startTestApp, TestApp } from './support/harness';
+import { errorCode, startTestApp, TEST_SECRET, TestApp } from './support/harness';
 
 /** SPEC §8 CSV export and §6 access audit: the tenant's zone, one-use links, the trail. */
 const TENANT = 'berlin-gmbh';
@@ -237,5 +241,29 @@ describe("the tenant's audit trail records every export", () => {
     await csv({ from: '2026-11-30', to: '2026-11-30' }, tokens.agent);
     await csv({ token: 'y'.repeat(43) }, null);
     expect(await count()).toBe(before);
+  });
+});
+
+describe('DATABASE_READ_URL', () => {
+  test('the rows come from the read database; authentication and the audit trail stay on the primary', async () => {
+    // A second database stands in for the hot standby: what it holds differs from the primary.
+    const standby = await startTestApp();
+    const app = await createApp({
+      config: loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' }),
+      dataSource: t.dataSource, readDataSource: standby.dataSource, log: createLogger('silent'),
+    });
+    try {
+      const onStandby = await standby.gql(await standby.token(Role.AGENT, { tid: TENANT, tz: 'Europe/Berlin' }), FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2026-11-30T10:00:00Z' }) });
+      expect(onStandby.errors).toBeUndefined();
+      const before = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'CSV_EXPORTED'`, [TENANT]);
+      const res = await request(app.httpServer).get('/reports/complaints.csv').query({ from: '2026-11-30', to: '2026-11-30' }).set('authorization', `Bearer ${tokens.compliance}`);
+      expect(res.status).toBe(200);
+      expect(rowsOf(res.text).slice(1).map((r) => [r[0], r[10]])).toEqual([[onStandby.data.fileComplaint.reference, '2026-11-30 11:00:00']]);
+      const after = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'CSV_EXPORTED'`, [TENANT]);
+      expect(after[0].n).toBe(before[0].n + 1);
+    } finally {
+      await app.stop();
+      await standby.close();
+    }
   });
 });
