@@ -185,6 +185,26 @@ describe('csvExportUrl: a one-use link', () => {
     }
   });
 
+  test("another tenant's link shows that tenant's rows only, and its download lands on that tenant's trail", async () => {
+    const other = await t.token(Role.DPO, { tid: 'other-ag', tz: 'Europe/Berlin' });
+    const own = await t.gql(await t.token(Role.AGENT, { tid: 'other-ag' }), FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2026-11-30T12:00:00Z' }) });
+    const link = await t.gql(other, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30' });
+    const res = await csv({ token: tokenOf(link.data.csvExportUrl) }, null);
+    expect(rowsOf(res.body).slice(1).map((r) => r[0])).toEqual([own.data.fileComplaint.reference]);
+    const trail = await t.sql(`SELECT tenant_id, actor_id FROM audit_events WHERE action = 'CSV_EXPORTED' AND request_id = $1`, [res.headers['x-request-id']]);
+    expect(trail).toEqual([{ tenant_id: 'other-ag', actor_id: 'other-ag-dpo' }]);
+  });
+
+  test('a link made before its tenant was purged is refused', async () => {
+    const admin = await t.token(Role.ADMIN, { tid: 'gone-ag' });
+    const link = await t.gql(admin, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30' });
+    expect(link.errors).toBeUndefined();
+    await t.sql(`UPDATE tenants SET purged_at = now() WHERE id = 'gone-ag'`);
+    const res = await csv({ token: tokenOf(link.data.csvExportUrl) }, null);
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body).errors[0]).toMatchObject({ message: expect.stringMatching(/purged/), extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
   test('an AGENT cannot create one (FORBIDDEN) and nothing is stored', async () => {
     const before = await t.sql('SELECT count(*)::int AS n FROM export_links');
     const res = await t.gql(tokens.agent, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30' });
