@@ -287,3 +287,30 @@ describe('DATABASE_READ_URL', () => {
     }
   });
 });
+
+describe("the tenant's access trail (SPEC §6)", () => {
+  test('records policy, settings, contract and checkpoint changes with their actor, in a chain that verifies', async () => {
+    const tid = 'access-ag';
+    const admin = await t.token(Role.ADMIN, { tid });
+    const calls: [string, Record<string, unknown>?][] = [
+      [`mutation { upsertSlaPolicy(input: { regime: OTHER, stage: INTERNAL_DPO, kind: RESPOND, duration: "P20D", businessDays: false, pausable: true, source: "internal target" }) { id } }`],
+      ['mutation { updateTenantSettings(input: { timeZone: "Europe/Berlin" }) { timeZone } }'],
+      ['mutation($at: DateTime) { terminateContract(terminatedAt: $at) { __typename } }', { at: '2026-11-30T12:00:00Z' }],
+      ['mutation { terminateContract(terminatedAt: null) { __typename } }'],
+      ['mutation { createAuditCheckpoint { id } }'],
+    ];
+    for (const [query, variables] of calls) expect((await t.gql(admin, query, variables)).errors).toBeUndefined();
+    const res = await t.gql(await t.token(Role.COMPLIANCE_OFFICER, { tid }), TRAIL);
+    expect(res.data.verifyTenantAuditTrail.valid).toBe(true);
+    const events = res.data.tenantAuditTrail.edges.map((e: any) => e.node);
+    expect(events.map((e: any) => [e.action, e.actor?.id, e.actorRole])).toEqual([
+      ['SLA_POLICY_CHANGED', `${tid}-admin`, 'ADMIN'],
+      ['TENANT_SETTINGS_CHANGED', `${tid}-admin`, 'ADMIN'],
+      ['CONTRACT_CHANGED', `${tid}-admin`, 'ADMIN'],
+      ['CONTRACT_CHANGED', `${tid}-admin`, 'ADMIN'],
+      ['AUDIT_CHECKPOINT_CREATED', `${tid}-admin`, 'ADMIN'],
+    ]);
+    expect(events[2].changes.contractTerminatedAt).toEqual({ from: null, to: '2026-11-30T12:00:00.000Z' });
+    expect(events[3].changes.contractTerminatedAt).toEqual({ from: '2026-11-30T12:00:00.000Z', to: null });
+  });
+});
