@@ -1,6 +1,7 @@
 import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './actor.resolver';
 import { AuditResolver } from './audit.resolver';
 import { CheckpointResolver } from './checkpoint.resolver';
+import { BreachResolver } from './breach.resolver';
 import { ComplaintResolver } from './complaint.resolver';
 import { ExportResolver } from './export.resolver';
 import { ComplaintTextResolver, NoteTextResolver, SlaTimerTextResolver, StageTransitionTextResolver } from './free-text.resolver';
@@ -10,5 +11,5 @@ import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ExportResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ExportResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
   ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;

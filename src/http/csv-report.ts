@@ -7,7 +7,8 @@ import { RequestContext } from '../context';
 import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { ExportWindow, redeemExportLink, startBearerExport, streamComplaintsCsv } from '../services/export.service';
-import { logAccess, requestIdOf, sendRestError } from './rest-door';
+import type { AccessLog } from './access-log';
+import { requestIdOf, sendRestError } from './rest-door';
 
 export const CSV_REPORT_PATH = '/reports/complaints.csv';
 
@@ -18,6 +19,8 @@ export interface CsvReportDeps {
   readDataSource: DataSource;
   verifier: TokenVerifier;
   log: Logger;
+  /** The access line of the request: its caller and error code. */
+  access: AccessLog;
   statementTimeoutMs: number;
 }
 
@@ -28,19 +31,17 @@ export interface CsvReportDeps {
  * the tenant's audit chain before a row leaves, then streamed from a read-only transaction.
  */
 export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
-  const { dataSource, verifier, log } = deps;
+  const { dataSource, verifier, log, access } = deps;
   app.get(CSV_REPORT_PATH, async (req: Request, res: Response) => {
     const requestId = requestIdOf(req, res);
-    const access: { tenantId?: string; userId?: string; errorCode?: string } = {};
-    logAccess(log, req, res, requestId, access);
     try {
       const { ctx, window } = req.query.token !== undefined ? await redeemExportLink(dataSource, req.query.token, requestId, log) : await bearerExport(req, requestId);
-      Object.assign(access, { tenantId: ctx.tenantId, userId: ctx.user.userId });
+      access.attach(ctx, res, ctx.user);
       await streamComplaintsCsv(ctx, deps.readDataSource, window, deps.statementTimeoutMs, () =>
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"'),
       );
     } catch (error) {
-      access.errorCode = sendRestError(res, error, requestId, log);
+      access.refused(req, res, sendRestError(res, error, requestId, log));
     }
   });
 

@@ -34,12 +34,3 @@ export function sendRestError(res: Response, error: unknown, requestId: string, 
   else res.destroy(); // a stream cut short must not look complete
   return 'INTERNAL_SERVER_ERROR';
 }
-
-/** One JSON access line per request (SPEC §2): id, route, tenant, user, status, error code, duration; never the query string. */
-export function logAccess(log: Logger, req: Request, res: Response, requestId: string, fields: { tenantId?: string; userId?: string; errorCode?: string }): void {
-  const started = process.hrtime.bigint();
-  res.once('close', () => {
-    const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-    log.info({ requestId, method: req.method, path: req.path, ...fields, status: res.statusCode, ms }, 'request completed');
-  });
-}
