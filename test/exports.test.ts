@@ -19,7 +19,19 @@ const MARKERS = ['Zelda Marker', 'zelda.marker@pii.example', '+49 30 5550199', '
 const CSV_EXPORT_URL = 'mutation Link($from: String!, $to: String!) { csvExportUrl(from: $from, to: $to) }';
 const TRAIL = '{ tenantAuditTrail(first: 100) { edges { node { action actor { id } actorRole changes requestId } } } verifyTenantAuditTrail { valid } }';
 
+/** The service's log lines, as JSON. */
+class Capture {
+  lines: string[] = [];
+  write(chunk: string): void {
+    this.lines.push(chunk);
+  }
+  entries(): Record<string, any>[] {
+    return this.lines.map((l) => JSON.parse(l));
+  }
+}
+
 let t: TestApp;
+const logs = new Capture();
 const tokens = {} as Record<'agent' | 'dpo' | 'compliance' | 'admin', string>;
 const filed = {} as Record<'lateOn30' | 'earlyOn1' | 'earlyOn30' | 'lateOn29', { id: string; reference: string }>;
 
@@ -50,7 +62,7 @@ const rowsOf = (text: string) => parse(text) as string[][];
 const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ LOG_LEVEL: 'info' }, { logs });
   const claims = { tid: TENANT, tz: 'Europe/Berlin' };
   tokens.dpo = await t.token(Role.DPO, claims);
   tokens.agent = await t.token(Role.AGENT, claims);
@@ -229,6 +241,21 @@ describe('csvExportUrl: a one-use link', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('the access log', () => {
+  test('one line per download with request id, tenant, user, status and error code; never the link token', async () => {
+    await csv({ from: '2026-11-30', to: '2026-11-30' }, tokens.compliance, { 'x-request-id': 'csv-access-bearer' });
+    await csv({ from: '2026-11-30', to: '2026-11-30' }, tokens.agent, { 'x-request-id': 'csv-access-refused' });
+    const link = await t.gql(tokens.dpo, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30' });
+    const token = tokenOf(link.data.csvExportUrl);
+    await csv({ token }, null, { 'x-request-id': 'csv-access-link01' });
+    const line = (id: string) => logs.entries().filter((e) => e.requestId === id && e.msg?.startsWith('request '));
+    expect(line('csv-access-bearer')).toEqual([expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-compliance_officer`, res: { status: 200 }, req: { method: 'GET', path: '/reports/complaints.csv' } })]);
+    expect(line('csv-access-refused')).toEqual([expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-agent`, res: { status: 403 }, errorCodes: ['FORBIDDEN'] })]);
+    expect(line('csv-access-link01')).toEqual([expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-dpo`, res: { status: 200 } })]);
+    expect(logs.lines.join('')).not.toContain(token);
   });
 });
 
