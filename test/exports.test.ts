@@ -166,6 +166,16 @@ describe('csvExportUrl: a one-use link', () => {
     expect(JSON.parse(again.body).errors[0]).toMatchObject({ message: expect.stringMatching(/already used/), extensions: { code: 'UNAUTHENTICATED' } });
   });
 
+  test('two downloads of one link at once: exactly one gets the CSV, and one export is recorded', async () => {
+    const res = await t.gql(tokens.compliance, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30' });
+    const token = tokenOf(res.data.csvExportUrl);
+    const count = async () => (await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'CSV_EXPORTED'`, [TENANT]))[0].n;
+    const before = await count();
+    const results = await Promise.all([csv({ token }, null), csv({ token }, null), csv({ token }, null)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    expect(await count()).toBe(before + 1);
+  });
+
   test('stores only the hash of its token, bound to the tenant, the caller and the window', async () => {
     const res = await t.gql(tokens.dpo, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30T12:00:00Z' });
     const token = tokenOf(res.data.csvExportUrl);

@@ -13,7 +13,7 @@ function sqlState(error: unknown): string | undefined {
 }
 
 /** SPEC §7: a purged tenant is refused everywhere, always, whichever replica purged it. */
-export function refusePurged(error: unknown): never {
+function refusePurged(error: unknown): never {
   if (sqlState(error) === TENANT_PURGED) throw new UnauthenticatedError("The tenant's contract ended and its data was purged");
   throw error;
 }

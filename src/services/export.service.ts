@@ -7,7 +7,7 @@ import { appendAudit } from '../audit/audit-chain';
 import { CSV_EXPORT_ROLES } from '../auth/permissions';
 import type { Role } from '../auth/roles';
 import { RequestContext } from '../context';
-import { ENTER_TENANT_SQL, inTenantTransactionWith, refusePurged, transaction } from '../db/transaction';
+import { inTenantTransaction, inTenantTransactionWith, transaction } from '../db/transaction';
 import { AuditAction } from '../domain/enums';
 import { parseWindowEnd, resolveWindow, WINDOW_END_FORMS, WindowEnd } from '../domain/report-window';
 import { BadUserInputError, UnauthenticatedError } from '../errors';
@@ -114,26 +114,28 @@ export async function startBearerExport(ctx: RequestContext, from: unknown, to: 
 
 /**
  * A link download: spends the link (once, before it expires) and records the export in one
- * transaction, acting as the user who asked for it. A link unknown, spent or expired is
- * UNAUTHENTICATED: it was the download's only credential.
+ * tenant transaction, acting as the user who asked for it. A link unknown, spent or expired
+ * is UNAUTHENTICATED: it was the download's only credential.
  */
 export async function redeemExportLink(dataSource: DataSource, token: unknown, requestId: string, log: Logger): Promise<{ ctx: RequestContext; window: ExportWindow }> {
   if (typeof token !== 'string' || !TOKEN.test(token)) throw new UnauthenticatedError('The export link is not valid');
   const tokenHash = hashToken(token);
-  return dataSource.transaction(async (manager) => {
-    // The one door into export_links before the tenant is known: the row whose hash this is.
+  // The one door into export_links before the tenant is known: the row whose hash this is.
+  const found = await dataSource.transaction(async (manager) => {
     await manager.query(`SELECT set_config('app.export_token', $1, true)`, [tokenHash]);
-    const link = await manager.findOneBy(ExportLink, { tokenHash });
-    if (!link) throw new UnauthenticatedError('The export link is not valid');
-    await manager.query(ENTER_TENANT_SQL, [link.tenantId]).catch(refusePurged);
-    const spent = (await manager.query(`UPDATE export_links SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING expires_at > now() AS fresh`, [link.id])) as [{ fresh: boolean }[], number];
-    if (spent[0].length === 0) throw new UnauthenticatedError('The export link was already used: ask for a new one');
-    if (!spent[0][0].fresh) throw new UnauthenticatedError('The export link has expired (links are valid for five minutes): ask for a new one');
-    const user = await manager.findOneByOrFail(User, { tenantId: link.tenantId, id: link.userId });
-    const roles = link.roles as Role[];
+    return manager.findOneBy(ExportLink, { tokenHash });
+  });
+  if (!found) throw new UnauthenticatedError('The export link is not valid');
+  return inTenantTransaction(dataSource, found.tenantId, async (manager) => {
+    const [spent] = (await manager.query(`UPDATE export_links SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING expires_at > now() AS fresh`, [found.id])) as [{ fresh: boolean }[], number];
+    if (spent.length === 0) throw new UnauthenticatedError('The export link was already used: ask for a new one');
+    if (!spent[0].fresh) throw new UnauthenticatedError('The export link has expired (links are valid for five minutes): ask for a new one');
+    const roles = found.roles as Role[];
     if (!roles.some((r) => CSV_EXPORT_ROLES.includes(r))) throw new UnauthenticatedError('The export link is not valid');
-    const ctx = new RequestContext(dataSource, requestId, log.child({ tenantId: link.tenantId, userId: link.userId }), { userId: user.id, tenantId: link.tenantId, roles, name: user.name, email: user.email });
-    const window = { from: link.windowFrom, to: link.windowTo, fromParam: link.fromParam, toParam: link.toParam };
+    const user = await manager.findOneByOrFail(User, { tenantId: found.tenantId, id: found.userId });
+    const actor = { userId: user.id, tenantId: found.tenantId, roles, name: user.name, email: user.email };
+    const ctx = new RequestContext(dataSource, requestId, log.child({ requestId, tenantId: actor.tenantId, userId: actor.userId }), actor);
+    const window = { from: found.windowFrom, to: found.windowTo, fromParam: found.fromParam, toParam: found.toParam };
     await recordExport(ctx.withManager(manager), window, 'link');
     return { ctx, window };
   });
