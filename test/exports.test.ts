@@ -291,6 +291,16 @@ describe("the tenant's audit trail records every export", () => {
     });
   });
 
+  test('an evidence bundle download is recorded under the request id the client sent and got back', async () => {
+    const res = await t.http().get(`/complaints/${filed.lateOn30.id}/evidence`).set('authorization', `Bearer ${tokens.compliance}`).set('x-request-id', 'evidence-audit-01');
+    expect(res.status).toBe(200);
+    expect(res.headers['x-request-id']).toBe('evidence-audit-01');
+    const events = await t.sql(`SELECT actor_id, changes FROM audit_events WHERE tenant_id = $1 AND action = 'EVIDENCE_BUNDLE_DOWNLOADED' AND request_id = $2`, [TENANT, 'evidence-audit-01']);
+    expect(events).toEqual([{ actor_id: `${TENANT}-compliance_officer`, changes: { complaintId: filed.lateOn30.id, reference: filed.lateOn30.reference } }]);
+    const refused = await t.http().get(`/complaints/${filed.lateOn30.id}/evidence`).set('authorization', `Bearer ${tokens.agent}`).set('x-request-id', 'evidence-audit-02');
+    expect([refused.status, refused.headers['x-request-id'], refused.body.errors[0].extensions]).toEqual([403, 'evidence-audit-02', { code: 'FORBIDDEN', requestId: 'evidence-audit-02' }]);
+  });
+
   test('a refused download records nothing', async () => {
     const count = async () => (await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'CSV_EXPORTED'`, [TENANT]))[0].n;
     const before = await count();

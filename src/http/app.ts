@@ -158,7 +158,7 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
   });
 
   mountCsvReport(app, { dataSource, readDataSource: readDataSource ?? dataSource, verifier, log, access, statementTimeoutMs: config.DB_EXPORT_STATEMENT_TIMEOUT_MS });
-  await mountEvidenceRoutes(app, { config, dataSource, verifier, log });
+  await mountEvidenceRoutes(app, { config, dataSource, verifier, log, access });
 
   app.use(
     '/graphql',
