@@ -7,7 +7,7 @@ import { appendAudit } from '../audit/audit-chain';
 import { CSV_EXPORT_ROLES } from '../auth/permissions';
 import type { Role } from '../auth/roles';
 import { RequestContext } from '../context';
-import { inTenantTransaction, inTenantTransactionWith, transaction } from '../db/transaction';
+import { inTenantTransactionWith, transaction } from '../db/transaction';
 import { AuditAction } from '../domain/enums';
 import { parseWindowEnd, resolveWindow, WINDOW_END_FORMS, WindowEnd } from '../domain/report-window';
 import { BadUserInputError, UnauthenticatedError } from '../errors';
@@ -102,12 +102,15 @@ function recordExport(tx: RequestContext & { manager: EntityManager }, window: E
   });
 }
 
-/** A bearer download: the window in the tenant's zone, recorded before a row leaves. */
-export async function startBearerExport(ctx: RequestContext, from: unknown, to: unknown): Promise<ExportWindow> {
+/**
+ * A bearer download: the window in the tenant's zone, recorded before a row leaves. Under
+ * the export's statement timeout: the download waits out what it would wait out anyway.
+ */
+export async function startBearerExport(ctx: RequestContext, from: unknown, to: unknown, statementTimeoutMs: number): Promise<ExportWindow> {
   parseWindowParams(from, to);
-  return transaction(ctx, async (tx) => {
-    const window = await resolveInTenantZone(tx.manager, tx.tenantId, String(from), String(to));
-    await recordExport(tx, window, 'bearer');
+  return inTenantTransactionWith(ctx.dataSource, ctx.tenantId, { statementTimeoutMs }, async (manager) => {
+    const window = await resolveInTenantZone(manager, ctx.tenantId, String(from), String(to));
+    await recordExport(ctx.withManager(manager), window, 'bearer');
     return window;
   });
 }
@@ -117,7 +120,7 @@ export async function startBearerExport(ctx: RequestContext, from: unknown, to: 
  * tenant transaction, acting as the user who asked for it. A link unknown, spent or expired
  * is UNAUTHENTICATED: it was the download's only credential.
  */
-export async function redeemExportLink(dataSource: DataSource, token: unknown, requestId: string, log: Logger): Promise<{ ctx: RequestContext; window: ExportWindow }> {
+export async function redeemExportLink(dataSource: DataSource, token: unknown, requestId: string, log: Logger, statementTimeoutMs: number): Promise<{ ctx: RequestContext; window: ExportWindow }> {
   if (typeof token !== 'string' || !TOKEN.test(token)) throw new UnauthenticatedError('The export link is not valid');
   const tokenHash = hashToken(token);
   // The one door into export_links before the tenant is known: the row whose hash this is.
@@ -126,7 +129,7 @@ export async function redeemExportLink(dataSource: DataSource, token: unknown, r
     return manager.findOneBy(ExportLink, { tokenHash });
   });
   if (!found) throw new UnauthenticatedError('The export link is not valid');
-  return inTenantTransaction(dataSource, found.tenantId, async (manager) => {
+  return inTenantTransactionWith(dataSource, found.tenantId, { statementTimeoutMs }, async (manager) => {
     const [spent] = (await manager.query(`UPDATE export_links SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING expires_at > now() AS fresh`, [found.id])) as [{ fresh: boolean }[], number];
     if (spent.length === 0) throw new UnauthenticatedError('The export link was already used: ask for a new one');
     if (!spent[0].fresh) throw new UnauthenticatedError('The export link has expired (links are valid for five minutes): ask for a new one');
