@@ -1,6 +1,7 @@
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Complaint } from './complaint.entity';
+import { ExportLink } from './export-link.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { Note } from './note.entity';
 import { ReferenceCounter } from './reference-counter.entity';
@@ -10,6 +11,6 @@ import { StageTransition } from './stage-transition.entity';
 import { Tenant } from './tenant.entity';
 import { User } from './user.entity';
 
-export { AuditCheckpoint, AuditEvent, Complaint, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
+export { AuditCheckpoint, AuditEvent, Complaint, ExportLink, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
 
-export const ENTITIES = [Tenant, User, Complaint, Note, StageTransition, SlaPolicy, SlaTimer, AuditEvent, IdempotencyKey, ReferenceCounter, AuditCheckpoint];
+export const ENTITIES = [Tenant, User, Complaint, Note, StageTransition, SlaPolicy, SlaTimer, AuditEvent, IdempotencyKey, ReferenceCounter, AuditCheckpoint, ExportLink];

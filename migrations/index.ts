@@ -10,6 +10,7 @@ import { LegalClocks1764375200000 } from './1764375200000-LegalClocks';
 import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTime';
 import { AuditCheckpoints1764375500000 } from './1764375500000-AuditCheckpoints';
+import { ExportLinks1764375600000 } from './1764375600000-ExportLinks';
 import { MetricsReadable1764376100000 } from './1764376100000-MetricsReadable';
 
 export const MIGRATIONS = [
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   TenantGate1764375300000,
   AuditEventsByTime1764375400000,
   AuditCheckpoints1764375500000,
+  ExportLinks1764375600000,
   MetricsReadable1764376100000,
 ];

@@ -3,6 +3,7 @@ import { AuditResolver } from './audit.resolver';
 import { CheckpointResolver } from './checkpoint.resolver';
 import { BreachResolver } from './breach.resolver';
 import { ComplaintResolver } from './complaint.resolver';
+import { ExportResolver } from './export.resolver';
 import { ComplaintTextResolver, NoteTextResolver, SlaTimerTextResolver, StageTransitionTextResolver } from './free-text.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
 import { PrivacyResolver } from './privacy.resolver';
@@ -10,5 +11,5 @@ import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ExportResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
   ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;

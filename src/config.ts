@@ -63,6 +63,17 @@ const schema = z
       }, 'must be a JSON array of public Ed25519 JWKs (earlier evidence keys, without "d")')
       .optional(),
     AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+    // SPEC §2: absolute links (export URLs); default: the request's protocol and host.
+    PUBLIC_URL: z
+      .url({ message: 'must be an absolute http(s) URL, e.g. https://cms.example.com' })
+      .refine((v) => /^https?:\/\//i.test(v), 'must be an absolute http(s) URL, e.g. https://cms.example.com')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+    // SPEC §2: a hot standby for reports and the CSV export.
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+      .optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be the http(s) URL of an OpenTelemetry collector' }).optional(),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a bearer token for /metrics)').optional(),
     SLA_WORKER: z.enum(['in-process', 'off'], { message: "must be 'in-process' or 'off' (then run npm run worker)" }).default('in-process'),

@@ -17,6 +17,9 @@ export class RequestContext {
   /** Per-request batch loaders, created lazily by src/loaders.ts. */
   readonly loaders = new Map<string, DataLoader<string, unknown>>();
 
+  /** Where this service is reached (PUBLIC_URL, else the request's host): absolute links. */
+  publicUrl: string | null = null;
+
   constructor(
     readonly dataSource: DataSource,
     readonly requestId: string,
@@ -57,7 +60,9 @@ export class RequestContext {
   }
 
   withManager(manager: EntityManager): TxContext {
-    return new RequestContext(this.dataSource, this.requestId, this.log, this.actor, manager, this.systemTenantId) as TxContext;
+    const tx = new RequestContext(this.dataSource, this.requestId, this.log, this.actor, manager, this.systemTenantId);
+    tx.publicUrl = this.publicUrl;
+    return tx as TxContext;
   }
 }
 

@@ -59,11 +59,17 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   started.push(() => dataSource.destroy());
   log.info({ applied }, 'migrations up to date');
+  // SPEC §2: the CSV export may read from a hot standby (migrations reach it by replication).
+  const readDataSource = config.DATABASE_READ_URL ? createDataSource(config.DATABASE_READ_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-reports' }) : null;
+  if (readDataSource) {
+    await readDataSource.initialize();
+    started.push(() => readDataSource.destroy());
+  }
   checkNotInterrupted();
 
   const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log, { evidence: await loadEvidenceKeys(config, log) }) : null;
   if (worker) started.push(() => worker.stop());
-  const app = await createApp({ config, dataSource, log, worker });
+  const app = await createApp({ config, dataSource, readDataSource, log, worker });
   started.push(() => app.stop());
   checkNotInterrupted();
   await listen(app.httpServer, config.PORT);
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
       log.info('HTTP drained');
       await worker?.stop();
       await dataSource.destroy();
+      await readDataSource?.destroy();
       if (embedded) await embedded.stop();
       clearTimeout(timer);
       log.info('stopped');

@@ -20,6 +20,9 @@ describe('configuration', () => {
     [{ JWT_MAX_TTL: '30 days' }, 'JWT_MAX_TTL'],
     [{ JWT_MAX_TTL: 'PT0S' }, 'JWT_MAX_TTL'],
     [{ JWT_MAX_TTL: 'P-1D' }, 'JWT_MAX_TTL'],
+    [{ PUBLIC_URL: 'cms.example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://cms.example.com' }, 'PUBLIC_URL'],
+    [{ DATABASE_READ_URL: 'http://standby' }, 'DATABASE_READ_URL'],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'DATABASE_URL'],
   ])('refuses %j, naming %s', (env, variable) => {
@@ -32,6 +35,11 @@ describe('configuration', () => {
     expect(loadConfig(prod).introspection).toBe(false);
     expect(loadConfig({ ...prod, GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  test('PUBLIC_URL is optional, an absolute http(s) URL kept without a trailing slash', () => {
+    expect(loadConfig({}).PUBLIC_URL).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://cms.example.com/' }).PUBLIC_URL).toBe('https://cms.example.com');
   });
 
   test('JWT_MAX_TTL is an ISO-8601 duration, 30 days unless set', () => {

@@ -111,6 +111,7 @@ describe('deny by default', () => {
       terminateContract: 'ADMIN',
       auditCheckpoints: 'ADMIN COMPLIANCE_OFFICER DPO',
       createAuditCheckpoint: 'ADMIN',
+      csvExportUrl: 'ADMIN COMPLIANCE_OFFICER DPO',
       complaintEvents: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       slaAlerts: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
     });

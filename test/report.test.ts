@@ -24,7 +24,12 @@ const FROM = new Date(TO.getTime() - 365 * DAY);
 const N = 200;
 const at = (ms: number) => new Date(ms);
 
-const CSV_COLUMNS = ['reference', 'stage', 'status', 'regimes', 'rights', 'received_at', 'acknowledged_at', 'resolved_at', 'outcome', 'breached_timers'];
+const CSV_COLUMNS = [
+  'reference', 'stage', 'status', 'jurisdiction', 'regimes', 'rights', 'channel', 'data_context', 'processing_role', 'assignee_id',
+  'received_at', 'acknowledged_at', 'resolved_at', 'closed_at', 'days_to_acknowledge', 'days_to_resolve', 'outcome', 'next_due_at',
+  'breached_timers', 'breached_kinds',
+];
+const COL = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
 const AGING = [
   { label: '0-7', minDays: 0, maxDays: 7 },
   { label: '8-30', minDays: 8, maxDays: 30 },
@@ -273,6 +278,12 @@ interface ComplaintRow {
   status: string;
   rights: string[];
   regimes: string[];
+  jurisdiction: string;
+  channel: string;
+  data_context: string;
+  processing_role: string;
+  assignee_id: string | null;
+  next_due_at: Date | null;
   received_at: Date;
   acknowledged_at: Date | null;
   resolved_at: Date | null;
@@ -291,7 +302,8 @@ interface Db {
 async function readDb(tenant: string): Promise<Db> {
   return {
     complaints: await t.sql(
-      `SELECT id, reference, stage, status, rights, regimes, received_at, acknowledged_at, resolved_at, closed_at, outcome,
+      `SELECT id, reference, stage, status, rights, regimes, jurisdiction, channel, data_context, processing_role, assignee_id,
+              received_at, acknowledged_at, resolved_at, closed_at, outcome, next_due_at,
               complainant_name, complainant_email, complainant_phone
          FROM complaints WHERE tenant_id = $1`,
       [tenant],
@@ -501,7 +513,9 @@ function getCsv(token: string | null, query: Record<string, string>) {
   if (token) req.set('authorization', `Bearer ${token}`);
   return req;
 }
-const iso = (d: Date | null) => (d ? d.toISOString() : '');
+// The tenants of this file keep UTC: local time is the UTC wall clock, to the second.
+const local = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '');
+const daysSince = (start: Date, end: Date | null) => (end ? (end.getTime() - start.getTime()) / 86_400_000 : null);
 
 describe('GET /reports/complaints.csv', () => {
   let text: string;
@@ -514,7 +528,7 @@ describe('GET /reports/complaints.csv', () => {
     rows = parse(text) as string[][];
   });
 
-  test('is RFC 4180: a header row, CRLF line ends, ten fields on every row', () => {
+  test('is RFC 4180: a header row, CRLF line ends, every field on every row', () => {
     expect(rows[0]).toEqual(CSV_COLUMNS);
     expect(text.endsWith('\r\n')).toBe(true);
     expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
@@ -526,14 +540,21 @@ describe('GET /reports/complaints.csv', () => {
     const data = rows.slice(1);
     expect(data).toHaveLength(N);
     const byReference = new Map(db.complaints.map((c) => [c.reference, c]));
-    const breachedOf = (id: string) => db.timers.filter((tm) => tm.complaint_id === id && tm.status === 'BREACHED').length;
+    const breachedOf = (id: string) => db.timers.filter((tm) => tm.complaint_id === id && tm.status === 'BREACHED');
     for (const row of data) {
       const c = byReference.get(row[0])!;
       expect(c).toBeDefined();
+      const breached = breachedOf(c.id);
+      const [toAck, toResolve] = [daysSince(c.received_at, c.acknowledged_at), daysSince(c.received_at, c.resolved_at)];
       expect(row).toEqual([
-        c.reference, c.stage, c.status, c.regimes.join(' '), c.rights.join(' '),
-        iso(c.received_at), iso(c.acknowledged_at), iso(c.resolved_at), c.outcome ?? '', String(breachedOf(c.id)),
+        c.reference, c.stage, c.status, c.jurisdiction, c.regimes.join(' '), c.rights.join(' '), c.channel, c.data_context, c.processing_role, c.assignee_id ?? '',
+        local(c.received_at), local(c.acknowledged_at), local(c.resolved_at), local(c.closed_at),
+        toAck === null ? '' : expect.stringMatching(/^-?\d+\.\d$/), toResolve === null ? '' : expect.stringMatching(/^-?\d+\.\d$/),
+        c.outcome ?? '', local(c.next_due_at), String(breached.length), [...new Set(breached.map((tm) => tm.kind))].sort().join(' '),
       ]);
+      // One decimal, rounded: within half a tenth of the exact figure.
+      if (toAck !== null) expect(Math.abs(Number(row[COL.days_to_acknowledge]) - toAck)).toBeLessThanOrEqual(0.0501);
+      if (toResolve !== null) expect(Math.abs(Number(row[COL.days_to_resolve]) - toResolve)).toBeLessThanOrEqual(0.0501);
     }
     expect(new Set(data.map((r) => r[0])).size).toBe(N);
   });
@@ -543,7 +564,7 @@ describe('GET /reports/complaints.csv', () => {
     const data = rows.slice(1);
     expect(data).toHaveLength(r.received);
     expect(tally(data.map((row) => row[1]))).toEqual(asRecord(r.byStage, 'stage'));
-    expect(data.reduce((n, row) => n + Number(row[9]), 0)).toBe(r.sla.breached);
+    expect(data.reduce((n, row) => n + Number(row[COL.breached_timers]), 0)).toBe(r.sla.breached);
   });
 
   test('the narrower window gives the same rows as the report, edges included', async () => {
@@ -551,7 +572,7 @@ describe('GET /reports/complaints.csv', () => {
     const data = (parse(res.text) as string[][]).slice(1);
     const r = ok(await report(compliance, FROM_N, TO_N), 'complianceReport');
     expect(data).toHaveLength(r.received);
-    expect(data.map((row) => row[5])).toEqual(expect.arrayContaining([FROM_N.toISOString(), TO_N.toISOString()]));
+    expect(data.map((row) => row[COL.received_at])).toEqual(expect.arrayContaining([local(FROM_N), local(TO_N)]));
   });
 
   test('carries no PII: no complainant name, email or phone', async () => {
@@ -572,7 +593,7 @@ describe('GET /reports/complaints.csv', () => {
       const c = db.complaints.find((x) => x.id === plan.id)!;
       const row = rows.find((r) => r[0] === c.reference)!;
       expect(row).toHaveLength(CSV_COLUMNS.length);
-      expect([row[0], row[8]]).toEqual([c.reference, c.outcome ?? '']);
+      expect([row[0], row[COL.outcome]]).toEqual([c.reference, c.outcome ?? '']);
     }
   });
 
@@ -611,9 +632,9 @@ describe('GET /reports/complaints.csv', () => {
     expect(res.status).toBe(200);
     const data = (parse(res.text) as string[][]).slice(1);
     const own = (await readDb(OTHER_TENANT)).complaints;
-    expect(data.map((r) => r[5]).sort()).toEqual(own.map((c) => c.received_at.toISOString()).sort());
-    const ours = new Set(rows.slice(1).map((r) => `${r[0]}|${r[5]}`));
-    for (const row of data) expect(ours.has(`${row[0]}|${row[5]}`)).toBe(false);
+    expect(data.map((r) => r[COL.received_at]).sort()).toEqual(own.map((c) => local(c.received_at)).sort());
+    const ours = new Set(rows.slice(1).map((r) => `${r[0]}|${r[COL.received_at]}`));
+    for (const row of data) expect(ours.has(`${row[0]}|${row[COL.received_at]}`)).toBe(false);
     expect(res.text).not.toContain('Gustav');
   });
 });

@@ -50,6 +50,7 @@ export const PERMISSIONS = {
   // proof for auditors (SPEC §7)
   auditCheckpoints: REPORTERS,
   createAuditCheckpoint: [ADMIN],
+  csvExportUrl: REPORTERS,
   // subscriptions
   complaintEvents: EVERYONE,
   slaAlerts: EVERYONE,
@@ -59,6 +60,9 @@ export type Operation = keyof typeof PERMISSIONS;
 
 /** GET /complaints/{id}/evidence (SPEC §3, §7): not a GraphQL operation, the same map. */
 export const EVIDENCE_BUNDLE_ROLES: Role[] = [DPO, COMPLIANCE_OFFICER];
+
+/** GET /reports/complaints.csv with a bearer token (SPEC §8): who may ask for an export link. */
+export const CSV_EXPORT_ROLES: Role[] = PERMISSIONS.csvExportUrl;
 
 /** Roles that read complainant PII unmasked (SPEC §3); child cases: the DPO only. */
 export function canReadPii(roles: Role[], involvesChildUnder13: boolean): boolean {

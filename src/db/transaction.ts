@@ -33,16 +33,33 @@ export async function assertTenantNotPurged(dataSource: DataSource, tenantId: st
  * Retried a bounded number of times on serialization failure or deadlock.
  */
 export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+  return inTenantTransactionWith(dataSource, tenantId, { isolation }, work);
+}
+
+export interface TenantTransactionOptions {
+  isolation?: IsolationLevel;
+  /** A transaction that cannot write (a report, a hot standby); it is not retried, its output may be on its way. */
+  readOnly?: boolean;
+  /** This transaction's statement_timeout, e.g. a streamed export's longer one. */
+  statementTimeoutMs?: number;
+}
+
+/** inTenantTransaction with options: read-only, its own statement timeout (set in the gate's statement). */
+export async function inTenantTransactionWith<T>(dataSource: DataSource, tenantId: string, options: TenantTransactionOptions, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const { isolation, readOnly, statementTimeoutMs } = options;
   const open = (inner: (manager: EntityManager) => Promise<T>) => (isolation ? dataSource.transaction(isolation, inner) : dataSource.transaction(inner));
+  const enter = statementTimeoutMs === undefined ? [ENTER_TENANT_SQL, [tenantId]] as const
+    : [`SELECT cms_enter_tenant($1), set_config('statement_timeout', $2, true)`, [tenantId, String(statementTimeoutMs)]] as const;
   for (let attempt = 1; ; attempt++) {
     try {
       return await open(async (manager) => {
-        await manager.query(ENTER_TENANT_SQL, [tenantId]).catch(refusePurged);
+        if (readOnly) await manager.query('SET TRANSACTION READ ONLY');
+        await manager.query(enter[0], [...enter[1]]).catch(refusePurged);
         return work(manager);
       });
     } catch (error) {
       const code = sqlState(error);
-      if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
+      if (readOnly || attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
     }
   }

@@ -115,6 +115,8 @@ export enum AuditAction {
   TENANT_SETTINGS_CHANGED = 'TENANT_SETTINGS_CHANGED',
   EVIDENCE_BUNDLE_DOWNLOADED = 'EVIDENCE_BUNDLE_DOWNLOADED',
   AUDIT_CHECKPOINT_CREATED = 'AUDIT_CHECKPOINT_CREATED',
+  CSV_EXPORTED = 'CSV_EXPORTED',
+  CONTRACT_CHANGED = 'CONTRACT_CHANGED',
 }
 /** How a timer's due instant was reached, step by step (SlaTimer.explanation). */
 export enum DueStepKind {

@@ -17,7 +17,7 @@ import { authenticate } from '../auth/authenticate';
 import { AccessLog, jsonErrorHandler } from './access-log';
 import { Metrics } from './metrics';
 import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
-import { complaintsCsvHandler } from './csv-report';
+import { mountCsvReport } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
 import { mountEvidenceRoutes } from './evidence';
@@ -26,6 +26,8 @@ export interface AppDeps {
   config: AppConfig;
   dataSource: DataSource;
   log: Logger;
+  /** A hot standby for reports and the CSV export (DATABASE_READ_URL); the primary otherwise. */
+  readDataSource?: DataSource | null;
   /** The SLA worker when it runs in this process: /readyz reports it. */
   worker?: { readonly running: boolean } | null;
 }
@@ -46,7 +48,7 @@ export { QUERY_LIMITS } from '../graphql/limits';
 /** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
 const DRAIN_GRACE_MS = 20_000;
 
-export async function createApp({ config, dataSource, log, worker }: AppDeps): Promise<RunningApp> {
+export async function createApp({ config, dataSource, readDataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
@@ -132,8 +134,8 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     res.type(metrics.contentType).send(await metrics.render());
   });
 
-  app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log, config.DB_EXPORT_STATEMENT_TIMEOUT_MS));
-  await mountEvidenceRoutes(app, { config, dataSource, verifier, log });
+  mountCsvReport(app, { dataSource, readDataSource: readDataSource ?? dataSource, verifier, log, access, statementTimeoutMs: config.DB_EXPORT_STATEMENT_TIMEOUT_MS });
+  await mountEvidenceRoutes(app, { config, dataSource, verifier, log, access });
 
   app.use(
     '/graphql',
@@ -145,6 +147,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
         try {
           const actor = await authenticate(dataSource, verifier, req.headers.authorization);
           const ctx = new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          ctx.publicUrl = config.PUBLIC_URL ?? `${req.protocol}://${req.get('host')}`;
           access.attach(ctx, res, actor);
           return ctx;
         } catch (error) {

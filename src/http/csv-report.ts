@@ -1,89 +1,55 @@
-import { stringify } from 'csv-stringify';
-import type { Request, Response } from 'express';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
-import { pipeline } from 'node:stream/promises';
+import type { Express, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
-import type { TokenVerifier } from '../auth/jwt';
-import { PERMISSIONS } from '../auth/permissions';
-import { AppError } from '../errors';
-import type { Logger } from '../logger';
-import { checkWindow } from '../services/report.service';
 import { authenticate } from '../auth/authenticate';
-import { instantProblem } from '../validation';
+import type { TokenVerifier } from '../auth/jwt';
+import { CSV_EXPORT_ROLES } from '../auth/permissions';
+import { RequestContext } from '../context';
+import { ForbiddenError } from '../errors';
+import type { Logger } from '../logger';
+import { ExportWindow, redeemExportLink, startBearerExport, streamComplaintsCsv } from '../services/export.service';
+import type { AccessLog } from './access-log';
+import { requestIdOf, sendRestError } from './rest-door';
 
-const COLUMNS = ['reference', 'stage', 'status', 'regimes', 'rights', 'received_at', 'acknowledged_at', 'resolved_at', 'outcome', 'breached_timers'];
+export const CSV_REPORT_PATH = '/reports/complaints.csv';
 
-// One row per complaint received in the window; no PII (SPEC §8).
-const SQL = `
-  SELECT c.reference, c.stage, c.status, array_to_string(c.regimes, ' '), array_to_string(c.rights, ' '),
-         to_char(c.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-         to_char(c.acknowledged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-         to_char(c.resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-         c.outcome,
-         (SELECT count(*) FROM sla_timers t WHERE t.complaint_id = c.id AND t.status = 'BREACHED')::int
-  FROM complaints c WHERE c.received_at BETWEEN $1 AND $2 ORDER BY c.received_at, c.id`;
-
-const WINDOW_END = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const WINDOW_END_FORMS = 'must be an ISO-8601 instant with offset (2026-11-30T00:00:00Z) or a date (2026-11-30), between 1900 and 9999';
+export interface CsvReportDeps {
+  /** The primary: authentication, link redemption and the audit trail are written here. */
+  dataSource: DataSource;
+  /** Where the rows are read: a hot standby (DATABASE_READ_URL) or the primary. */
+  readDataSource: DataSource;
+  verifier: TokenVerifier;
+  log: Logger;
+  /** The access line of the request: its caller and error code. */
+  access: AccessLog;
+  statementTimeoutMs: number;
+}
 
 /**
- * `from`/`to` of the window: four-digit years only, so that nothing JavaScript reads but
- * PostgreSQL refuses (year 275760, -271821) reaches the query.
+ * SPEC §8 `GET /reports/complaints.csv`: `?from=&to=` with a bearer token, or `?token=` of a
+ * one-use link (csvExportUrl). Through the same door as GraphQL: authentication, the tenant
+ * gate, coded JSON errors, the request id and the access log; every export is recorded on
+ * the tenant's audit chain before a row leaves, then streamed from a read-only transaction.
  */
-function parseWindowEnd(value: unknown): Date | null {
-  if (typeof value !== 'string' || !WINDOW_END.test(value)) return null;
-  const instant = new Date(value);
-  return instantProblem(instant) ? null : instant;
-}
-
-function fail(res: Response, status: number, code: string, message: string, fields?: Record<string, string>): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...(fields ? { fields } : {}) } }] });
-}
-
-/** GET /reports/complaints.csv?from=&to=: streamed from a cursor, RFC 4180 quoting. */
-export function complaintsCsvHandler(dataSource: DataSource, verifier: TokenVerifier, log: Logger, statementTimeoutMs: number) {
-  return async (req: Request, res: Response): Promise<void> => {
-    let tenantId: string;
+export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
+  const { dataSource, verifier, log, access } = deps;
+  app.get(CSV_REPORT_PATH, async (req: Request, res: Response) => {
+    const requestId = requestIdOf(req, res);
     try {
-      const actor = await authenticate(dataSource, verifier, req.headers.authorization);
-      if (!actor.roles.some((r) => PERMISSIONS.complianceReport.includes(r))) {
-        return fail(res, 403, 'FORBIDDEN', `The CSV report requires one of the roles ${PERMISSIONS.complianceReport.join(', ')}`);
-      }
-      tenantId = actor.tenantId;
-      const from = parseWindowEnd(req.query.from);
-      const to = parseWindowEnd(req.query.to);
-      const fields: Record<string, string> = {};
-      if (!from) fields.from = WINDOW_END_FORMS;
-      if (!to) fields.to = WINDOW_END_FORMS;
-      if (!from || !to) return fail(res, 400, 'BAD_USER_INPUT', 'Invalid report window', fields);
-      checkWindow(from, to);
-
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
-      try {
-        await client.query('BEGIN READ ONLY');
-        // A streamed export may outlast the API's statement timeout: its own, longer one.
-        await client.query(`SELECT cms_enter_tenant($1), set_config('statement_timeout', $2, true)`, [tenantId, String(statementTimeoutMs)]);
-        const rows = client.query(new QueryStream(SQL, [from, to], { rowMode: 'array', batchSize: 500 }));
-        res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"');
-        await pipeline(rows, stringify({ header: true, columns: COLUMNS, record_delimiter: '\r\n', cast: { boolean: (v) => String(v) } }), res);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        await runner.release();
-      }
+      const { ctx, window } = req.query.token !== undefined ? await redeemExportLink(dataSource, req.query.token, requestId, log, deps.statementTimeoutMs) : await bearerExport(req, res, requestId);
+      access.attach(ctx, res, ctx.user);
+      await streamComplaintsCsv(ctx, deps.readDataSource, window, deps.statementTimeoutMs, () =>
+        res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"'),
+      );
     } catch (error) {
-      if (error instanceof AppError) {
-        const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'FORBIDDEN' ? 403 : 400;
-        return fail(res, status, error.code, error.message, (error.extensions.fields as Record<string, string>) ?? undefined);
-      }
-      log.error({ err: error }, 'CSV report failed');
-      if (!res.headersSent) fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-      else res.destroy();
+      access.refused(req, res, sendRestError(res, error, requestId, log));
     }
-  };
+  });
+
+  async function bearerExport(req: Request, res: Response, requestId: string): Promise<{ ctx: RequestContext; window: ExportWindow }> {
+    const actor = await authenticate(dataSource, verifier, req.headers.authorization);
+    access.attach({}, res, actor); // a refusal from here on names its caller
+    if (!actor.roles.some((r) => CSV_EXPORT_ROLES.includes(r))) throw new ForbiddenError(`The CSV report requires one of the roles ${CSV_EXPORT_ROLES.join(', ')}`);
+    const ctx = new RequestContext(dataSource, requestId, log.child({ requestId, tenantId: actor.tenantId, userId: actor.userId }), actor);
+    return { ctx, window: await startBearerExport(ctx, req.query.from, req.query.to, deps.statementTimeoutMs) };
+  }
 }

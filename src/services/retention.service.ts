@@ -14,7 +14,8 @@ export async function terminateContract(ctx: RequestContext, terminatedAt: Date 
     if (tenant.purgedAt) throw new InvalidTransitionError('TENANT_PURGED', 'The tenant was already purged');
     const next = { contractTerminatedAt: terminatedAt === undefined ? new Date() : terminatedAt, retentionDays };
     await tx.manager.update(Tenant, { id: tenant.id }, next);
-    await appendAudit(tx, null, AuditAction.TENANT_SETTINGS_CHANGED, {
+    // Its own action: the end of the contract decides when all data goes (SPEC §7), not a calendar setting.
+    await appendAudit(tx, null, AuditAction.CONTRACT_CHANGED, {
       contractTerminatedAt: { from: tenant.contractTerminatedAt?.toISOString() ?? null, to: next.contractTerminatedAt?.toISOString() ?? null },
       retentionDays: { from: tenant.retentionDays, to: retentionDays },
     });
@@ -22,7 +23,7 @@ export async function terminateContract(ctx: RequestContext, terminatedAt: Date 
   });
 }
 
-const PURGE_ORDER = ['sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_checkpoints', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
+const PURGE_ORDER = ['export_links', 'sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_checkpoints', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
 
 /**
  * SPEC §7: a tenant whose contract ended more than its retention days ago loses all its
