@@ -4,11 +4,12 @@ import { CheckpointResolver } from './checkpoint.resolver';
 import { BreachResolver } from './breach.resolver';
 import { ComplaintResolver } from './complaint.resolver';
 import { ComplaintTextResolver, NoteTextResolver, SlaTimerTextResolver, StageTransitionTextResolver } from './free-text.resolver';
+import { ImportResolver } from './import.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
 import { PrivacyResolver } from './privacy.resolver';
 import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ImportResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
   ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;

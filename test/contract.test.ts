@@ -23,7 +23,7 @@ const NOT_YET_IMPLEMENTED: readonly string[] = [
   // #11 exports
   'Mutation.csvExportUrl',
   // #13 integrations
-  'ImportComplaintInput', 'ImportError', 'ImportResult', 'Mutation.importComplaints', 'WebhookEvent', 'WebhookDeliveryStatus',
+  'WebhookEvent', 'WebhookDeliveryStatus',
   'WebhookEndpoint', 'WebhookEndpointCreated', 'WebhookDelivery', 'WebhookDeliveryEdge', 'WebhookDeliveryConnection',
   'WebhookEndpointInput', 'Query.webhookEndpoints', 'Query.webhookDeliveries', 'Mutation.createWebhookEndpoint',
   'Mutation.updateWebhookEndpoint', 'Mutation.deleteWebhookEndpoint', 'Mutation.redeliverWebhook',

@@ -96,6 +96,7 @@ describe('deny by default', () => {
       awaitComplainant: 'AGENT DPO',
       resumeComplaint: 'AGENT DPO',
       assignComplaint: 'AGENT DPO',
+      importComplaints: 'AGENT DPO',
       escalateComplaint: 'DPO',
       resolveComplaint: 'DPO',
       reopenComplaint: 'DPO',

@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   awaitComplainant: CASE_WORKERS,
   resumeComplaint: CASE_WORKERS,
   assignComplaint: CASE_WORKERS,
+  importComplaints: CASE_WORKERS,
   // the DPO's decisions
   escalateComplaint: [DPO],
   resolveComplaint: [DPO],
