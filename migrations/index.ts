@@ -11,6 +11,7 @@ import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTime';
 import { AuditCheckpoints1764375500000 } from './1764375500000-AuditCheckpoints';
 import { MetricsReadable1764376100000 } from './1764376100000-MetricsReadable';
+import { Webhooks1764376200000 } from './1764376200000-Webhooks';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AuditEventsByTime1764375400000,
   AuditCheckpoints1764375500000,
   MetricsReadable1764376100000,
+  Webhooks1764376200000,
 ];

@@ -10,6 +10,7 @@ import { PrivacyResolver } from './privacy.resolver';
 import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
+import { WebhookResolver } from './webhook.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ImportResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ImportResolver, WebhookResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
   ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;

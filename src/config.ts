@@ -75,6 +75,11 @@ const schema = z
     // PostgreSQL statement_timeout: API statements, and the longer streamed exports.
     DB_STATEMENT_TIMEOUT_MS: millis(100, 600_000, DEFAULT_STATEMENT_TIMEOUT_MS),
     DB_EXPORT_STATEMENT_TIMEOUT_MS: millis(100, 3_600_000, 120_000),
+    // SPEC §11 webhooks: plain http and loopback/private addresses only where allowed (default: outside production).
+    WEBHOOK_ALLOW_HTTP: booleanFlag.optional(),
+    WEBHOOK_ALLOW_PRIVATE: booleanFlag.optional(),
+    // The first retry of a failed delivery waits about this long; each later one twice as long.
+    WEBHOOK_RETRY_BASE_MS: millis(10, 3_600_000, 5_000),
   })
   .superRefine((env, issue) => {
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
@@ -100,6 +105,8 @@ export interface AppConfig extends Env {
   isProduction: boolean;
   /** JWT_MAX_TTL in seconds (a month counts 30 days). */
   jwtMaxTtlSeconds: number;
+  webhookAllowHttp: boolean;
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -117,5 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction,
     introspection: parsed.data.GRAPHQL_INTROSPECTION ?? !isProduction,
     jwtMaxTtlSeconds: Math.floor(Duration.fromISO(parsed.data.JWT_MAX_TTL).as('seconds')),
+    webhookAllowHttp: parsed.data.WEBHOOK_ALLOW_HTTP ?? !isProduction,
+    webhookAllowPrivate: parsed.data.WEBHOOK_ALLOW_PRIVATE ?? !isProduction,
   };
 }

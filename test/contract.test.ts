@@ -22,11 +22,6 @@ const CONTRACT_PATH = path.resolve(__dirname, '../../shared/contract.graphql');
 const NOT_YET_IMPLEMENTED: readonly string[] = [
   // #11 exports
   'Mutation.csvExportUrl',
-  // #13 integrations
-  'WebhookEvent', 'WebhookDeliveryStatus',
-  'WebhookEndpoint', 'WebhookEndpointCreated', 'WebhookDelivery', 'WebhookDeliveryEdge', 'WebhookDeliveryConnection',
-  'WebhookEndpointInput', 'Query.webhookEndpoints', 'Query.webhookDeliveries', 'Mutation.createWebhookEndpoint',
-  'Mutation.updateWebhookEndpoint', 'Mutation.deleteWebhookEndpoint', 'Mutation.redeliverWebhook',
 ];
 
 interface Finding {

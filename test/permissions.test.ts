@@ -112,6 +112,12 @@ describe('deny by default', () => {
       terminateContract: 'ADMIN',
       auditCheckpoints: 'ADMIN COMPLIANCE_OFFICER DPO',
       createAuditCheckpoint: 'ADMIN',
+      webhookEndpoints: 'ADMIN',
+      webhookDeliveries: 'ADMIN',
+      createWebhookEndpoint: 'ADMIN',
+      updateWebhookEndpoint: 'ADMIN',
+      deleteWebhookEndpoint: 'ADMIN',
+      redeliverWebhook: 'ADMIN',
       complaintEvents: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
       slaAlerts: 'ADMIN AGENT COMPLIANCE_OFFICER DPO',
     });

@@ -51,6 +51,13 @@ export const PERMISSIONS = {
   // proof for auditors (SPEC §7)
   auditCheckpoints: REPORTERS,
   createAuditCheckpoint: [ADMIN],
+  // integrations (SPEC §11)
+  webhookEndpoints: [ADMIN],
+  webhookDeliveries: [ADMIN],
+  createWebhookEndpoint: [ADMIN],
+  updateWebhookEndpoint: [ADMIN],
+  deleteWebhookEndpoint: [ADMIN],
+  redeliverWebhook: [ADMIN],
   // subscriptions
   complaintEvents: EVERYONE,
   slaAlerts: EVERYONE,

@@ -11,6 +11,7 @@ import { RequestContext } from '../context';
 import { AppError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
 import { queryGuards } from '../graphql/limits';
+import { useWebhookPolicy, webhookPolicyFrom } from '../webhooks/url-policy';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
@@ -73,6 +74,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
+  useWebhookPolicy(dataSource, webhookPolicyFrom(config));
   const metrics = new Metrics(dataSource);
   const access = new AccessLog(log, metrics);
   const app = express();
