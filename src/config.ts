@@ -80,6 +80,8 @@ const schema = z
     WEBHOOK_ALLOW_PRIVATE: booleanFlag.optional(),
     // The first retry of a failed delivery waits about this long; each later one twice as long.
     WEBHOOK_RETRY_BASE_MS: millis(10, 3_600_000, 5_000),
+    // SPEC §11: a receiver has 10 s to answer.
+    WEBHOOK_TIMEOUT_MS: millis(100, 60_000, 10_000),
     // SPEC §11 e-mail: SLA warnings and breaches are mailed only when SMTP_URL is set.
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     SMTP_FROM: z.string().min(3).default('complaints@localhost'),

@@ -2,6 +2,8 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { Role } from '../src/auth/roles';
+import { nextRetryDelayMs } from '../src/domain/webhook-events';
+import { useWebhookPolicy, webhookPolicyOf } from '../src/webhooks/url-policy';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { errorCode, startTestApp, TestApp } from './support/harness';
 
@@ -26,6 +28,7 @@ class Receiver {
         const path = req.url ?? '/';
         this.received.push({ path, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
         const script = this.scripts.get(path) ?? [];
+        if (script[0] === 0) return; // never answers
         res.statusCode = script.length > 1 ? script.shift()! : (script[0] ?? 200);
         res.end();
       });
@@ -68,7 +71,7 @@ let t: TestApp;
 const receiver = new Receiver();
 beforeAll(async () => {
   await receiver.start();
-  t = await startTestApp({ WEBHOOK_RETRY_BASE_MS: 200 }, { worker: true });
+  t = await startTestApp({ WEBHOOK_RETRY_BASE_MS: 200, WEBHOOK_TIMEOUT_MS: 300 }, { worker: true });
 });
 afterAll(async () => {
   await t.close();
@@ -174,6 +177,59 @@ describe('webhooks', () => {
     await until(async () => (await deliveries(admin, filedOnly.endpoint.id))[0]?.status === 'DELIVERED');
     expect(await deliveries(admin, filedOnly.endpoint.id)).toHaveLength(1);
     expect(await deliveries(admin, resolvedOnly.endpoint.id)).toHaveLength(0);
+  });
+
+  test('a receiver that does not answer in time is an attempt without status code, retried later', async () => {
+    const { admin, agent } = await tenant('wh-slow');
+    const { endpoint } = await register(admin, receiver.answer('/slow', 0));
+    await t.gql(agent, FILE_COMPLAINT, { input: complaintInput() });
+    const [delivery] = await until(async () => {
+      const rows = await deliveries(admin, endpoint.id);
+      return rows[0]?.attempts >= 1 && rows;
+    });
+    expect(delivery).toMatchObject({ status: 'PENDING', lastStatusCode: null });
+    expect(delivery.nextAttemptAt).not.toBeNull();
+  });
+
+  test('the address is checked again at delivery time: a URL that became private is not called', async () => {
+    const { admin, agent } = await tenant('wh-recheck');
+    const { endpoint } = await register(admin, receiver.answer('/recheck'));
+    const permissive = webhookPolicyOf(t.dataSource);
+    useWebhookPolicy(t.dataSource, { ...permissive, allowPrivate: false });
+    try {
+      await t.gql(agent, FILE_COMPLAINT, { input: complaintInput() });
+      const [delivery] = await until(async () => {
+        const rows = await deliveries(admin, endpoint.id);
+        return rows[0]?.attempts >= 1 && rows;
+      });
+      expect(delivery).toMatchObject({ status: 'PENDING', lastStatusCode: null });
+      expect(receiver.at('/recheck')).toHaveLength(0);
+    } finally {
+      useWebhookPolicy(t.dataSource, permissive);
+    }
+    await until(async () => (await deliveries(admin, endpoint.id))[0]?.status === 'DELIVERED');
+    expect(receiver.at('/recheck')).toHaveLength(1);
+  });
+
+  test('sla.breached carries the timer (id, kind, regime, dueAt, status) and the case, nothing more', async () => {
+    const { admin, agent } = await tenant('wh-sla');
+    const { secret, endpoint } = await register(admin, receiver.answer('/sla'), ['SLA_BREACHED']);
+    const filed = await t.gql(agent, FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2025-01-06T09:00:00.000Z' }) });
+    const [request] = await until(() => receiver.at('/sla').length > 0 && receiver.at('/sla'));
+    const payload = new Webhook(secret).verify(request.body, request.headers) as any;
+    expect(payload.type).toBe('sla.breached');
+    expect(Object.keys(payload.data).sort()).toEqual(['complaintId', 'reference', 'stage', 'status', 'timer']);
+    expect(payload.data.complaintId).toBe(filed.data.fileComplaint.id);
+    expect(Object.keys(payload.data.timer).sort()).toEqual(['dueAt', 'id', 'kind', 'regime', 'status']);
+    expect(payload.data.timer.status).toBe('BREACHED');
+    await until(async () => (await deliveries(admin, endpoint.id)).length > 0);
+  });
+
+  test('backoff doubles per attempt with jitter, capped at an hour', () => {
+    expect(nextRetryDelayMs(1, 5000, () => 0)).toBe(2500);
+    expect(nextRetryDelayMs(1, 5000, () => 1)).toBe(5000);
+    expect(nextRetryDelayMs(3, 5000, () => 1)).toBe(20000);
+    expect(nextRetryDelayMs(40, 5000, () => 1)).toBe(3_600_000);
   });
 
   test('update and delete an endpoint', async () => {

@@ -8,9 +8,6 @@ import type { Logger } from '../logger';
 import { scheduleDelivery } from './outbox';
 import { WebhookPolicy, webhookPolicyOf, webhookUrlProblem } from './url-policy';
 
-/** SPEC §11: a receiver has this long to answer. */
-export const DELIVERY_TIMEOUT_MS = 10_000;
-
 interface PendingDelivery {
   id: string;
   payload: unknown;
@@ -34,7 +31,7 @@ async function send(delivery: PendingDelivery, policy: WebhookPolicy, log: Logge
     const res = await fetch(delivery.url, {
       method: 'POST',
       redirect: 'manual', // a redirect could lead inside: it counts as a failure
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      signal: AbortSignal.timeout(policy.timeoutMs),
       headers: {
         'content-type': 'application/json',
         'webhook-id': delivery.id,

@@ -7,10 +7,11 @@ export interface WebhookPolicy {
   allowHttp: boolean;
   allowPrivate: boolean;
   retryBaseMs: number;
+  timeoutMs: number;
 }
 
 const byDataSource = new WeakMap<DataSource, WebhookPolicy>();
-const STRICT: WebhookPolicy = { allowHttp: false, allowPrivate: false, retryBaseMs: 5_000 };
+const STRICT: WebhookPolicy = { allowHttp: false, allowPrivate: false, retryBaseMs: 5_000, timeoutMs: 10_000 };
 
 /** Set at start from the config (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_PRIVATE); strict until then. */
 export function useWebhookPolicy(dataSource: DataSource, policy: WebhookPolicy): void {
@@ -18,7 +19,7 @@ export function useWebhookPolicy(dataSource: DataSource, policy: WebhookPolicy):
 }
 
 export function webhookPolicyFrom(config: AppConfig): WebhookPolicy {
-  return { allowHttp: config.webhookAllowHttp, allowPrivate: config.webhookAllowPrivate, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS };
+  return { allowHttp: config.webhookAllowHttp, allowPrivate: config.webhookAllowPrivate, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS };
 }
 
 export function webhookPolicyOf(dataSource: DataSource): WebhookPolicy {
