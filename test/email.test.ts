@@ -12,10 +12,19 @@ interface Mail {
 /** A real SMTP peer that records every message it accepts. */
 async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
   const mails: Mail[] = [];
+  const refused = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // The first message to a "flaky" address is refused with a temporary error.
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('flaky') && !refused.has(address.address)) {
+        refused.add(address.address);
+        return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -94,3 +103,19 @@ test('each SLA breach and warning is mailed once to the assignee and the DPOs wi
   await new Promise((r) => setTimeout(r, 500));
   expect(smtp.mails).toHaveLength(expected);
 });
+
+test('a refused send is retried and recorded once', async () => {
+  const tid = 'mailretry';
+  const dpo = await t.token(Role.DPO, { tid, sub: 'retry-dpo', email: 'flaky-dpo@mailretry.example' });
+  expect((await t.gql(dpo, '{ me { tenantId } }')).errors).toBeUndefined();
+  const before = smtp.mails.length;
+  const filed = await t.gql(dpo, FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2025-01-06T09:00:00.000Z' }) });
+  expect(filed.errors).toBeUndefined();
+  const rows = await until(async () => {
+    const all = await t.sql(`SELECT status, attempts FROM email_notifications WHERE tenant_id = $1`, [tid]);
+    return all.length > 0 && all.every((r) => r.status === 'SENT') && all;
+  }, 30_000);
+  // The first message to the address was refused once, then sent; the others went at once.
+  expect(rows.map((r) => r.attempts).sort()).toEqual([...rows.slice(1).map(() => 1), 2]);
+  expect(smtp.mails.length - before).toBe(rows.length);
+}, 40_000);
