@@ -12,6 +12,8 @@ import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTim
 import { AuditCheckpoints1764375500000 } from './1764375500000-AuditCheckpoints';
 import { ExportLinks1764375600000 } from './1764375600000-ExportLinks';
 import { MetricsReadable1764376100000 } from './1764376100000-MetricsReadable';
+import { Webhooks1764376200000 } from './1764376200000-Webhooks';
+import { SlaMail1764376210000 } from './1764376210000-SlaMail';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   AuditCheckpoints1764375500000,
   ExportLinks1764375600000,
   MetricsReadable1764376100000,
+  Webhooks1764376200000,
+  SlaMail1764376210000,
 ];

@@ -86,6 +86,16 @@ const schema = z
     // PostgreSQL statement_timeout: API statements, and the longer streamed exports.
     DB_STATEMENT_TIMEOUT_MS: millis(100, 600_000, DEFAULT_STATEMENT_TIMEOUT_MS),
     DB_EXPORT_STATEMENT_TIMEOUT_MS: millis(100, 3_600_000, 120_000),
+    // SPEC §11 webhooks: plain http and loopback/private addresses only where allowed (default: outside production).
+    WEBHOOK_ALLOW_HTTP: booleanFlag.optional(),
+    WEBHOOK_ALLOW_PRIVATE: booleanFlag.optional(),
+    // The first retry of a failed delivery waits about this long; each later one twice as long.
+    WEBHOOK_RETRY_BASE_MS: millis(10, 3_600_000, 5_000),
+    // SPEC §11: a receiver has 10 s to answer.
+    WEBHOOK_TIMEOUT_MS: millis(100, 60_000, 10_000),
+    // SPEC §11 e-mail: SLA warnings and breaches are mailed only when SMTP_URL is set.
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_FROM: z.string().min(3).default('complaints@localhost'),
   })
   .superRefine((env, issue) => {
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
@@ -111,6 +121,8 @@ export interface AppConfig extends Env {
   isProduction: boolean;
   /** JWT_MAX_TTL in seconds (a month counts 30 days). */
   jwtMaxTtlSeconds: number;
+  webhookAllowHttp: boolean;
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -128,5 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction,
     introspection: parsed.data.GRAPHQL_INTROSPECTION ?? !isProduction,
     jwtMaxTtlSeconds: Math.floor(Duration.fromISO(parsed.data.JWT_MAX_TTL).as('seconds')),
+    webhookAllowHttp: parsed.data.WEBHOOK_ALLOW_HTTP ?? !isProduction,
+    webhookAllowPrivate: parsed.data.WEBHOOK_ALLOW_PRIVATE ?? !isProduction,
   };
 }

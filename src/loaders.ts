@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { RequestContext } from './context';
 import { transaction } from './db/transaction';
+import { WebhookEndpointRow, webhookEndpointsById } from './services/webhook.service';
 import { Complaint, Note, SlaPolicy, SlaTimer, StageTransition, User } from '../entities';
 
 /** Per-request batching: each nested list costs one query per page, not one per row. */
@@ -53,6 +54,11 @@ export const loaders = {
     loader<SlaPolicy | null>(ctx, 'slaPolicy', async (ids) => {
       const rows = await transaction(ctx, (tx) => tx.manager.findBy(SlaPolicy, { id: In([...ids]) }));
       const byId = new Map(rows.map((p) => [p.id, p]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  webhookEndpoint: (ctx: RequestContext) =>
+    loader<WebhookEndpointRow | null>(ctx, 'webhookEndpoint', async (ids) => {
+      const byId = new Map((await webhookEndpointsById(ctx, ids)).map((e) => [e.id, e]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
 };

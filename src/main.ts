@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import './tracing'; // first: it instruments http and pg as they load
 import type http from 'node:http';
-import { ConfigError, loadConfig } from './config';
+import { AppConfig, ConfigError, loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
 import { runMigrations } from './db/migrate';
@@ -12,6 +12,8 @@ import { createApp } from './http/app';
 import { createLogger, Logger } from './logger';
 import { describeStartFailure, ensureDatabaseReachable, ensurePortFree, listenFailure, StartInterrupted } from './start-failure';
 import { startSlaWorker } from './worker/sla-worker';
+import { useMail } from './mail/sla-mail';
+import { useWebhookPolicy, webhookPolicyFrom } from './webhooks/url-policy';
 
 let embedded: EmbeddedDatabase | null = null;
 let startLog: Logger | null = null;
@@ -27,7 +29,7 @@ function checkNotInterrupted(): void {
 
 /** `npm start`: the API on DATABASE_URL, or on an embedded PostgreSQL under .data/. */
 async function main(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -66,6 +68,9 @@ async function main(): Promise<void> {
     started.push(() => readDataSource.destroy());
   }
   checkNotInterrupted();
+  // Before the worker's first sweep: its SLA events queue mail and its jobs send webhooks.
+  useWebhookPolicy(dataSource, webhookPolicyFrom(config));
+  useMail(dataSource, config);
 
   const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log, { evidence: await loadEvidenceKeys(config, log) }) : null;
   if (worker) started.push(() => worker.stop());

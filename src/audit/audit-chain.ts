@@ -4,6 +4,8 @@ import { AuditAction } from '../domain/enums';
 import { AuditEvent } from '../../entities';
 import { withoutValues } from './changes';
 import { chainHash } from './chain-hash';
+import { queueSlaMail } from '../mail/sla-mail';
+import { queueWebhooks } from '../webhooks/outbox';
 
 export { chainHash, verifyChain, type ChainVerification } from './chain-hash';
 
@@ -56,5 +58,7 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
   );
   // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
   await tx.manager.query(`SELECT pg_notify('cms_audit', $1)`, [JSON.stringify({ tenantId, complaintId, eventId: event.id })]);
+  await queueWebhooks(tx, { id: event.id, complaintId, action, at: event.at, changes: changes as Record<string, unknown> });
+  await queueSlaMail(tx, { action, complaintId, changes: changes as Record<string, unknown> });
   return event;
 }

@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   awaitComplainant: CASE_WORKERS,
   resumeComplaint: CASE_WORKERS,
   assignComplaint: CASE_WORKERS,
+  importComplaints: CASE_WORKERS,
   // the DPO's decisions
   escalateComplaint: [DPO],
   resolveComplaint: [DPO],
@@ -51,6 +52,13 @@ export const PERMISSIONS = {
   auditCheckpoints: REPORTERS,
   createAuditCheckpoint: [ADMIN],
   csvExportUrl: REPORTERS,
+  // integrations (SPEC §11)
+  webhookEndpoints: [ADMIN],
+  webhookDeliveries: [ADMIN],
+  createWebhookEndpoint: [ADMIN],
+  updateWebhookEndpoint: [ADMIN],
+  deleteWebhookEndpoint: [ADMIN],
+  redeliverWebhook: [ADMIN],
   // subscriptions
   complaintEvents: EVERYONE,
   slaAlerts: EVERYONE,

@@ -11,6 +11,8 @@ import { RequestContext } from '../context';
 import { AppError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
 import { queryGuards } from '../graphql/limits';
+import { useMail } from '../mail/sla-mail';
+import { useWebhookPolicy, webhookPolicyFrom } from '../webhooks/url-policy';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
@@ -52,6 +54,8 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
+  useWebhookPolicy(dataSource, webhookPolicyFrom(config));
+  useMail(dataSource, config);
   const metrics = new Metrics(dataSource);
   const access = new AccessLog(log, metrics);
   const app = express();

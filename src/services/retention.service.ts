@@ -23,7 +23,7 @@ export async function terminateContract(ctx: RequestContext, terminatedAt: Date 
   });
 }
 
-const PURGE_ORDER = ['export_links', 'sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_checkpoints', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
+const PURGE_ORDER = ['export_links', 'email_notifications', 'webhook_deliveries', 'webhook_endpoints', 'sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_checkpoints', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
 
 /**
  * SPEC §7: a tenant whose contract ended more than its retention days ago loses all its

@@ -7,6 +7,8 @@ import { loadEvidenceKeys } from '../evidence/keys';
 import { createLogger } from '../logger';
 import { describeStartFailure, ensureDatabaseReachable } from '../start-failure';
 import { startSlaWorker } from './sla-worker';
+import { useMail } from '../mail/sla-mail';
+import { useWebhookPolicy, webhookPolicyFrom } from '../webhooks/url-policy';
 
 /**
  * `npm run worker`: the SLA worker as its own process, so API replicas and workers scale
@@ -20,6 +22,8 @@ async function main(): Promise<void> {
   await runMigrations(config.DATABASE_URL);
   const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker', statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
+  useWebhookPolicy(dataSource, webhookPolicyFrom(config));
+  useMail(dataSource, config);
   const worker = await startSlaWorker(dataSource, config.DATABASE_URL, log, { evidence: await loadEvidenceKeys(config, log) });
   let stopping = false;
   const shutdown = async (signal: string) => {

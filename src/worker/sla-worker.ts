@@ -12,6 +12,9 @@ import { purgeExpiredTenants } from '../services/retention.service';
 import { slaEngine } from '../services/sla-engine';
 import { SLA_TIMER_TASK } from '../services/sla-jobs';
 import { SlaTimer } from '../../entities';
+import { sendSlaMail, SLA_MAIL_TASK } from '../mail/sla-mail';
+import { processDelivery } from '../webhooks/delivery';
+import { WEBHOOK_DELIVERY_TASK } from '../webhooks/outbox';
 
 /**
  * Fires what is due on one timer, exactly once however many workers race for it: through
@@ -78,6 +81,14 @@ export async function startSlaWorker(
     const n = await sweepDueTimers(dataSource, log);
     if (n > 0) log.info({ timers: n }, 'sla sweep processed due timers');
   };
+  const deliveryTask: Task = async (payload) => {
+    const { tenantId, deliveryId } = payload as { tenantId: string; deliveryId: string };
+    await processDelivery(dataSource, log, tenantId, deliveryId);
+  };
+  const mailTask: Task = async (payload) => {
+    const { tenantId, notificationId } = payload as { tenantId: string; notificationId: string };
+    await sendSlaMail(dataSource, log, tenantId, notificationId);
+  };
   const purgeTask: Task = async () => {
     await purgeExpiredTenants(dataSource, log);
   };
@@ -111,7 +122,7 @@ export async function startSlaWorker(
     pollInterval: options.pollInterval ?? 500,
     noHandleSignals: true,
     logger: workerLog,
-    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask, tenant_purge: purgeTask, audit_checkpoint: checkpointTask },
+    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask, [WEBHOOK_DELIVERY_TASK]: deliveryTask, [SLA_MAIL_TASK]: mailTask, tenant_purge: purgeTask, audit_checkpoint: checkpointTask },
     crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1', ...(options.evidence ? ['0 * * * * audit_checkpoint ?max=1'] : [])].join('\n'),
   });
   log.info('SLA worker started');
