@@ -31,20 +31,8 @@ export interface EvidenceBundle {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export interface EventRow {
-  id: string;
-  tenantId: string;
-  complaintId: string | null;
-  sequence: number;
-  action: string;
-  actorId: string | null;
-  actorRole: string | null;
-  at: Date;
-  changes: Record<string, unknown>;
-  requestId: string | null;
-  prevHash: string | null;
-  hash: string;
-}
+/** An audit event as stored: the hashed fields with `at` as the database returns it. */
+export type EventRow = ChainedEvent & { at: Date };
 
 export function bundleEvent(e: EventRow): BundleEvent {
   return {
