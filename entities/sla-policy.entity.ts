@@ -1,9 +1,10 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import { TenantScoped } from './base';
 
 /** One row per (regime, stage, kind): the legal clock that applies (SPEC §5). */
 @Entity('sla_policies')
 @Index('sla_policies_tenant_key', ['tenantId', 'regime', 'stage', 'kind'], { unique: true })
+@Check('sla_policies_warn_at_percent_check', 'warn_at_percent BETWEEN 1 AND 99')
 export class SlaPolicy extends TenantScoped {
   @Column({ type: 'text' })
   regime: string;

@@ -1,9 +1,11 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
 import { TenantScoped } from './base';
+import { Complaint } from './complaint.entity';
 
 @Entity('stage_transitions')
 @Index('stage_transitions_complaint_idx', ['complaintId', 'at'])
 export class StageTransition extends TenantScoped {
+  @ForeignKey(() => Complaint)
   @Column({ name: 'complaint_id', type: 'uuid' })
   complaintId: string;
 
@@ -16,7 +18,7 @@ export class StageTransition extends TenantScoped {
   @Column({ type: 'text' })
   reason: string;
 
-  @Column({ type: 'timestamptz' })
+  @Column({ type: 'timestamptz', precision: 3 })
   at: Date;
 
   @Column({ name: 'actor_id', type: 'text', nullable: true })

@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Tenant } from './tenant.entity';
 
 /** A person known from a token's claims (provisioned just in time). */
 @Entity('users')
 export class User {
+  @ForeignKey(() => Tenant)
   @PrimaryColumn({ name: 'tenant_id', type: 'text' })
   tenantId: string;
 
@@ -19,9 +21,9 @@ export class User {
   @Column({ type: 'text', array: true })
   roles: string[];
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
 }
