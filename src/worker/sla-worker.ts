@@ -10,11 +10,9 @@ import type { Logger } from '../logger';
 import { createScheduledCheckpoints } from '../services/checkpoint.service';
 import { EvidenceKeys, useEvidenceKeys } from '../evidence/keys';
 import { purgeExpiredTenants } from '../services/retention.service';
-import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
+import { scheduleTimerJob, SLA_ALERT_CHANNEL, SLA_TIMER_TASK } from '../services/sla-jobs';
 import { refreshNextDue, timerChanges } from '../services/sla-timers.service';
 import { Complaint, SlaTimer } from '../../entities';
-
-export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
 
 /**
  * Fires what is due on one timer, exactly once however many workers race for it: the
