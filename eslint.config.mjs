@@ -36,5 +36,10 @@ export default tseslint.config(
   { files: ['src/main.ts', 'src/worker/**', 'test/**'], rules: { 'no-restricted-imports': 'off' } },
   // Tests read untyped GraphQL responses.
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  { files: ['**/*.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } } },
+  // Plain CommonJS scripts run by node itself (jest.config.js, scripts/).
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

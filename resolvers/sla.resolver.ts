@@ -4,10 +4,11 @@ import type { RequestContext } from '../src/context';
 import { loaders } from '../src/loaders';
 import { listSlaPolicies, upsertSlaPolicy } from '../src/services/sla-policy.service';
 import { listSlaTimers, remainingSecondsOf } from '../src/services/sla-query.service';
+import { explainTimer, extensionReasonFor } from '../src/services/sla-explanation.service';
 import { extendSlaTimer } from '../src/services/sla-timers.service';
 import { getTenant, updateTenantSettings } from '../src/services/tenant.service';
 import type { SlaTimer } from '../entities';
-import { SlaPolicyType, SlaTimerConnection, SlaTimerType } from './types/objects';
+import { DueStepType, SlaPolicyType, SlaTimerConnection, SlaTimerType } from './types/objects';
 import { ExtendSlaTimerArgs, SlaPolicyInput, SlaTimersArgs, TenantSettingsInput, TenantSettingsType } from './types/sla';
 
 @Resolver(() => SlaTimerType)
@@ -27,7 +28,7 @@ export class SlaResolver {
   @Mutation(() => SlaPolicyType)
   @Allow('upsertSlaPolicy')
   upsertSlaPolicy(@Ctx() ctx: RequestContext, @Arg('input', () => SlaPolicyInput) input: SlaPolicyInput) {
-    return upsertSlaPolicy(ctx, { ...input, extension: input.extension ?? null });
+    return upsertSlaPolicy(ctx, { ...input, extension: input.extension ?? null, rights: input.rights ?? null });
   }
 
   @Mutation(() => SlaTimerType)
@@ -51,6 +52,16 @@ export class SlaResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'RUNNING/PAUSED only; 0 once due; null otherwise' })
   remainingSeconds(@Root() timer: SlaTimer) {
     return remainingSecondsOf(timer);
+  }
+
+  @FieldResolver(() => [DueStepType], { description: "in order; the last step is DUE at dueAt: the answer to 'why is it due then'" })
+  explanation(@Root() timer: SlaTimer, @Ctx() ctx: RequestContext) {
+    return explainTimer(ctx, timer);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'free text: masked for COMPLIANCE_OFFICER and ADMIN, and on a child case for all but the DPO' })
+  extensionReason(@Root() timer: SlaTimer, @Ctx() ctx: RequestContext) {
+    return extensionReasonFor(ctx, timer);
   }
 
   @FieldResolver(() => SlaPolicyType, { nullable: true })

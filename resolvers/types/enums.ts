@@ -1,7 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import { Role } from '../../src/auth/roles';
 import {
-  AuditAction, ComplaintOrderField, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight,
+  AuditAction, ComplaintOrderField, DueStepKind, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight,
   IntakeChannel, OrderDirection, ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus,
 } from '../../src/domain/enums';
 
@@ -20,3 +20,4 @@ registerEnumType(SlaStartEvent, { name: 'SlaStartEvent' });
 registerEnumType(ComplaintOrderField, { name: 'ComplaintOrderField' });
 registerEnumType(OrderDirection, { name: 'OrderDirection' });
 registerEnumType(AuditAction, { name: 'AuditAction' });
+registerEnumType(DueStepKind, { name: 'DueStepKind', description: "A step of a timer's explanation: START, RULE, SKIP, PAUSE, EXTEND, DUE." });

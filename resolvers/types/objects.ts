@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Role } from '../../src/auth/roles';
 import {
   AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel,
-  ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus,
+  ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus, DueStepKind,
 } from '../../src/domain/enums';
 import { DateTimeScalar, JSONScalar } from './scalars';
 import './enums';
@@ -97,6 +97,33 @@ export class SlaPolicyType {
   @Field() pausable: boolean;
   @Field(() => SlaStartEvent) startsOn: SlaStartEvent;
   @Field() source: string;
+  @Field(() => [DataSubjectRight], { nullable: true, description: 'applies only to complaints invoking one of these; null: every complaint' })
+  rights: DataSubjectRight[] | null;
+}
+
+@ObjectType('DueStep', { description: "One step of how a timer's due instant was reached: the answer to 'why is it due then'." })
+export class DueStepType {
+  @Field(() => DueStepKind) kind: DueStepKind;
+  @Field(() => DateTimeScalar, { description: 'START: the start; SKIP/PAUSE: from; EXTEND: when granted; DUE: the due instant' }) at: Date;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'SKIP/PAUSE: to' }) until: Date | null;
+  @Field({ description: 'e.g. "Thu 2026-11-26 skipped: Thanksgiving Day (US public holiday)"' }) text: string;
+}
+
+@ObjectType('RegulatorReferral', { description: 'The regulator that referred the case (channel REGULATOR_REFERRAL).' })
+export class RegulatorReferralType {
+  @Field() regulator: string;
+  @Field(() => String, { nullable: true }) reference: string | null;
+  @Field(() => DateTimeScalar, { nullable: true }) respondBy: Date | null;
+}
+
+@ObjectType('PersonalDataBreach', { description: 'A breach of security the case revealed (GDPR Art. 33).' })
+export class PersonalDataBreachType {
+  @Field(() => DateTimeScalar) awareAt: Date;
+  @Field({ description: 'free text: masked like description' }) summary: string;
+  @Field(() => DateTimeScalar) recordedAt: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) authorityNotifiedAt: Date | null;
+  @Field(() => String, { nullable: true }) authority: string | null;
+  @Field(() => String, { nullable: true }) authorityReference: string | null;
 }
 
 @ObjectType('SlaTimer')
@@ -113,7 +140,6 @@ export class SlaTimerType {
   @Field(() => DateTimeScalar, { nullable: true }) metAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) breachedAt: Date | null;
   @Field() extended: boolean;
-  @Field(() => String, { nullable: true }) extensionReason: string | null;
   policyId: string | null;
   complaintId: string;
   remainingOnPause: number | null;

@@ -3,7 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import type http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { AppConfig } from '../config';
@@ -14,6 +14,7 @@ import { queryGuards } from '../graphql/limits';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
+import { AccessLog, jsonErrorHandler } from './access-log';
 import { Metrics } from './metrics';
 import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
@@ -39,44 +40,21 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
-
 /** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
 export { QUERY_LIMITS } from '../graphql/limits';
 
 /** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
 const DRAIN_GRACE_MS = 20_000;
 
-const BODY_ERRORS: Record<string, string> = {
-  'entity.parse.failed': 'The request body is not valid JSON',
-  'entity.too.large': 'The request body is too large',
-};
-
-/**
- * Last in line: what no route answered (a malformed or oversized body, a failed handler).
- * Express's own handler would print the whole error to stderr, body-parser's copy of the
- * request body included; a client's mistake is answered and not logged at all.
- */
-function unhandledErrors(log: Logger): express.ErrorRequestHandler {
-  return (error, _req, res, _next) => {
-    const { status, type } = error as { status?: number; type?: string };
-    if (status && status >= 400 && status < 500) {
-      if (!res.headersSent) res.status(status).json({ errors: [{ message: BODY_ERRORS[type ?? ''] ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    log.error({ err: error }, 'unhandled error');
-    if (res.headersSent) res.destroy();
-    else res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-  };
-}
-
 export async function createApp({ config, dataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
   const metrics = new Metrics(dataSource);
+  const access = new AccessLog(log, metrics);
   const app = express();
   app.disable('x-powered-by');
+  app.use(access.middleware);
   const drainable = createHttpServer(app, {
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
@@ -104,7 +82,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
           }
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           metrics.observeOperation(operation?.operation ?? 'invalid', ms);
-          contextValue.log.debug({ operationName, ms }, 'graphql request');
+          access.operation(contextValue, operationName, response.body.kind === 'single' ? response.body.singleResult.errors : undefined);
         },
       };
     },
@@ -146,7 +124,11 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     if (down.length > 0) res.status(503).json({ status: 'unavailable', down, checks });
     else res.json({ status: 'ready', checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (config.METRICS_TOKEN && !bearerMatches(req.headers.authorization, config.METRICS_TOKEN)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'METRICS_TOKEN required: Authorization: Bearer <METRICS_TOKEN>' });
+      return;
+    }
     res.type(metrics.contentType).send(await metrics.render());
   });
 
@@ -158,14 +140,15 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const header = req.headers['x-request-id'];
-        const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-        res.setHeader('x-request-id', requestId);
+        const requestId = String(req.id); // X-Request-Id when well-formed (see the access log)
         const requestLog = log.child({ requestId });
         try {
           const actor = await authenticate(dataSource, verifier, req.headers.authorization);
-          return new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          const ctx = new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          access.attach(ctx, res, actor);
+          return ctx;
         } catch (error) {
+          access.refused(req, res, error instanceof AppError ? error.code : 'INTERNAL_SERVER_ERROR');
           if (error instanceof AppError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, requestId, http: { status: 401 } } });
           }
@@ -175,8 +158,8 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
       },
     }),
   );
+  app.use(jsonErrorHandler(access, log));
 
-  app.use(unhandledErrors(log));
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change
@@ -193,4 +176,10 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
       await listener.stop();
     },
   };
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
