@@ -1,4 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { AuditAction } from '../src/domain/enums';
+import { Role } from '../src/auth/roles';
 import { Complaint } from './complaint.entity';
 import { Tenant } from './tenant.entity';
 
@@ -32,13 +34,13 @@ export class AuditEvent {
   sequence: number;
 
   @Column({ type: 'text' })
-  action: string;
+  action: AuditAction;
 
   @Column({ name: 'actor_id', type: 'text', nullable: true })
   actorId: string | null;
 
   @Column({ name: 'actor_role', type: 'text', nullable: true })
-  actorRole: string | null;
+  actorRole: Role | null;
 
   @Column({ type: 'timestamptz', precision: 3 })
   at: Date;

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index } from 'typeorm';
+import { ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel, ProcessingRole, Regime } from '../src/domain/enums';
 import { TenantScoped } from './base';
 import { User } from './user.entity';
 
@@ -20,28 +21,28 @@ export class Complaint extends TenantScoped {
   reference: string;
 
   @Column({ type: 'text' })
-  stage: string;
+  stage: ComplaintStage;
 
   @Column({ type: 'text' })
-  status: string;
+  status: ComplaintStatus;
 
   @Column({ type: 'text', array: true })
-  rights: string[];
+  rights: DataSubjectRight[];
 
   @Column({ name: 'data_context', type: 'text' })
-  dataContext: string;
+  dataContext: DataContext;
 
   @Column({ name: 'processing_role', type: 'text' })
-  processingRole: string;
+  processingRole: ProcessingRole;
 
   @Column({ type: 'text', array: true })
-  regimes: string[];
+  regimes: Regime[];
 
   @Column({ type: 'text' })
   jurisdiction: string;
 
   @Column({ type: 'text' })
-  channel: string;
+  channel: IntakeChannel;
 
   @Column({ type: 'text' })
   summary: string;
@@ -80,7 +81,7 @@ export class Complaint extends TenantScoped {
   closedAt: Date | null;
 
   @Column({ type: 'text', nullable: true })
-  outcome: string | null;
+  outcome: ComplaintOutcome | null;
 
   @Column({ name: 'resolution_summary', type: 'text', nullable: true })
   resolutionSummary: string | null;

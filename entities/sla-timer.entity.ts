@@ -1,5 +1,6 @@
 import { Column, Entity, ForeignKey, Index } from 'typeorm';
-import type { ClockEvent } from '../src/domain/sla-clock';
+import { ComplaintStage, Regime, SlaKind, SlaTimerStatus } from '../src/domain/enums';
+import type { ClockEvent, TimerTerms } from '../src/domain/sla-clock';
 import { TenantScoped } from './base';
 import { Complaint } from './complaint.entity';
 import { SlaPolicy } from './sla-policy.entity';
@@ -23,20 +24,20 @@ export class SlaTimer extends TenantScoped {
   policyId: string | null;
 
   @Column({ type: 'text' })
-  kind: string;
+  kind: SlaKind;
 
   @Column({ type: 'text' })
-  regime: string;
+  regime: Regime;
 
   @Column({ type: 'text' })
-  stage: string;
+  stage: ComplaintStage;
 
   @Column({ type: 'text' })
-  status: string;
+  status: SlaTimerStatus;
 
   /** The policy's terms as they were when the timer started (later policy edits don't apply). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
-  terms: Record<string, unknown>;
+  terms: TimerTerms;
 
   @Column({ name: 'started_at', type: 'timestamptz', precision: 3 })
   startedAt: Date;

@@ -1,4 +1,5 @@
 import { Column, Entity, ForeignKey, Index } from 'typeorm';
+import { ComplaintStage } from '../src/domain/enums';
 import { TenantScoped } from './base';
 import { Complaint } from './complaint.entity';
 
@@ -10,10 +11,10 @@ export class StageTransition extends TenantScoped {
   complaintId: string;
 
   @Column({ name: 'from_stage', type: 'text', nullable: true })
-  fromStage: string | null;
+  fromStage: ComplaintStage | null;
 
   @Column({ name: 'to_stage', type: 'text' })
-  toStage: string;
+  toStage: ComplaintStage;
 
   @Column({ type: 'text' })
   reason: string;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Role } from '../src/auth/roles';
 import { Tenant } from './tenant.entity';
 
 /** A person known from a token's claims (provisioned just in time). */
@@ -19,7 +20,7 @@ export class User {
   email: string | null;
 
   @Column({ type: 'text', array: true })
-  roles: string[];
+  roles: Role[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
