@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { ChainHead } from '../src/audit/merkle';
+import { Tenant } from './tenant.entity';
 
 /**
  * A signed statement of every chain head of a tenant at one moment (SPEC §7). Written
@@ -12,14 +13,15 @@ export class AuditCheckpoint {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  @ForeignKey(() => Tenant)
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
   /** The hour of a scheduled checkpoint (one per tenant and hour); null when made on demand. */
-  @Column({ type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
   period: Date | null;
 
   /** RFC 9162 Merkle tree hash (hex) over the heads' canonical JSON, sorted by chain. */

@@ -1,4 +1,8 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { AuditAction } from '../src/domain/enums';
+import { Role } from '../src/auth/roles';
+import { Complaint } from './complaint.entity';
+import { Tenant } from './tenant.entity';
 
 /**
  * Append-only, hash-chained record of every change (SPEC §6). Rows are written only by
@@ -7,13 +11,18 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity('audit_events')
 @Index('audit_events_chain_key', ['tenantId', 'chainId', 'sequence'], { unique: true })
+@Index('audit_events_complaint_idx', ['complaintId', 'sequence'])
+@Index('audit_events_tenant_at_idx', ['tenantId', 'at'])
+@Check('audit_events_sequence_check', 'sequence > 0')
 export class AuditEvent {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  @ForeignKey(() => Tenant)
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId: string;
 
+  @ForeignKey(() => Complaint)
   @Column({ name: 'complaint_id', type: 'uuid', nullable: true })
   complaintId: string | null;
 
@@ -25,15 +34,15 @@ export class AuditEvent {
   sequence: number;
 
   @Column({ type: 'text' })
-  action: string;
+  action: AuditAction;
 
   @Column({ name: 'actor_id', type: 'text', nullable: true })
   actorId: string | null;
 
   @Column({ name: 'actor_role', type: 'text', nullable: true })
-  actorRole: string | null;
+  actorRole: Role | null;
 
-  @Column({ type: 'timestamptz' })
+  @Column({ type: 'timestamptz', precision: 3 })
   at: Date;
 
   @Column({ type: 'jsonb', default: () => "'{}'" })

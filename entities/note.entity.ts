@@ -1,9 +1,11 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
 import { TenantScoped } from './base';
+import { Complaint } from './complaint.entity';
 
 @Entity('notes')
 @Index('notes_complaint_idx', ['complaintId', 'createdAt'])
 export class Note extends TenantScoped {
+  @ForeignKey(() => Complaint)
   @Column({ name: 'complaint_id', type: 'uuid' })
   complaintId: string;
 

@@ -1,8 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Tenant } from './tenant.entity';
 
 /** Next reference number per tenant and year; the row lock keeps references gap-free. */
 @Entity('reference_counters')
 export class ReferenceCounter {
+  @ForeignKey(() => Tenant)
   @PrimaryColumn({ name: 'tenant_id', type: 'text' })
   tenantId: string;
 

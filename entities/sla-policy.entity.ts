@@ -1,4 +1,5 @@
-import { Column, Entity } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
+import { ComplaintStage, DataSubjectRight, Regime, SlaKind, SlaStartEvent } from '../src/domain/enums';
 import { TenantScoped } from './base';
 
 /**
@@ -7,15 +8,18 @@ import { TenantScoped } from './base';
  * see migration LegalClocks1764375200000.
  */
 @Entity('sla_policies')
+@Index('sla_policies_tenant_key', { synchronize: false })
+@Check('sla_policies_warn_at_percent_check', 'warn_at_percent BETWEEN 1 AND 99')
+@Check('sla_policies_rights_not_empty', 'rights IS NULL OR cardinality(rights) > 0')
 export class SlaPolicy extends TenantScoped {
   @Column({ type: 'text' })
-  regime: string;
+  regime: Regime;
 
   @Column({ type: 'text' })
-  stage: string;
+  stage: ComplaintStage;
 
   @Column({ type: 'text' })
-  kind: string;
+  kind: SlaKind;
 
   /** ISO-8601 duration, e.g. P1M, P45D. */
   @Column({ type: 'text' })
@@ -34,14 +38,14 @@ export class SlaPolicy extends TenantScoped {
   pausable: boolean;
 
   @Column({ name: 'starts_on', type: 'text', default: 'STAGE_ENTERED' })
-  startsOn: string;
+  startsOn: SlaStartEvent;
 
   @Column({ type: 'text' })
   source: string;
 
   /** Applies only to complaints invoking one of these (sorted); null: every complaint of the regime. */
   @Column({ type: 'text', array: true, nullable: true })
-  rights: string[] | null;
+  rights: DataSubjectRight[] | null;
 
   /** Set by upsertSlaPolicy: later preset updates leave the row alone. */
   @Column({ name: 'changed_by_admin', type: 'boolean', default: false })

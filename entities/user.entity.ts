@@ -1,8 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Role } from '../src/auth/roles';
+import { Tenant } from './tenant.entity';
 
 /** A person known from a token's claims (provisioned just in time). */
 @Entity('users')
 export class User {
+  @ForeignKey(() => Tenant)
   @PrimaryColumn({ name: 'tenant_id', type: 'text' })
   tenantId: string;
 
@@ -17,11 +20,11 @@ export class User {
   email: string | null;
 
   @Column({ type: 'text', array: true })
-  roles: string[];
+  roles: Role[];
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
 }

@@ -5,7 +5,7 @@ import { AuditEventType, NoteType, StageTransitionType, UserType } from './types
 
 /** The `actor`/`author` of a record, batched. */
 async function userOf(ctx: RequestContext, id: string | null): Promise<UserType | null> {
-  return id ? ((await loaders.user(ctx).load(id)) as UserType | null) : null;
+  return id ? loaders.user(ctx).load(id) : null;
 }
 
 @Resolver(() => StageTransitionType)

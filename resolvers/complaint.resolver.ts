@@ -8,7 +8,7 @@ import { auditTrail } from '../src/services/audit.service';
 import { fileComplaint } from '../src/services/complaint-intake.service';
 import { getComplaint, getComplaintByReference, listComplaints } from '../src/services/complaint-query.service';
 import { maskFreeText } from '../src/domain/free-text';
-import { ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, ProcessingRole, Regime } from '../src/domain/enums';
+import { ComplaintStage } from '../src/domain/enums';
 import { availableEscalations } from '../src/domain/escalation';
 import { Complaint } from '../entities';
 import { AuditPageArgs, ComplaintsArgs, FileComplaintArgs } from './types/inputs';
@@ -72,7 +72,7 @@ export class ComplaintResolver {
   @FieldResolver(() => [StageTransitionType])
   async stageHistory(@Root() c: Complaint, @Ctx() ctx: RequestContext): Promise<StageTransitionType[]> {
     const rows = await loaders.stageHistory(ctx).load(known(ctx, c));
-    return rows.map((t) => ({ from: t.fromStage, to: t.toStage, reason: t.reason, at: t.at, actorId: t.actorId, complaintId: t.complaintId }) as StageTransitionType);
+    return rows.map((t) => ({ from: t.fromStage, to: t.toStage, reason: t.reason, at: t.at, actorId: t.actorId, complaintId: t.complaintId }));
   }
 
   @FieldResolver(() => [SlaTimerType])
@@ -84,13 +84,13 @@ export class ComplaintResolver {
   async availableEscalations(@Root() c: Complaint, @Ctx() ctx: RequestContext): Promise<ComplaintStage[]> {
     const history = await loaders.stageHistory(ctx).load(c.id);
     return availableEscalations({
-      stage: c.stage as ComplaintStage,
-      status: c.status as ComplaintStatus,
-      dataContext: c.dataContext as DataContext,
-      processingRole: c.processingRole as ProcessingRole,
-      regimes: c.regimes as Regime[],
-      rights: c.rights as DataSubjectRight[],
-      stagesVisited: history.map((t) => t.toStage as ComplaintStage),
+      stage: c.stage,
+      status: c.status,
+      dataContext: c.dataContext,
+      processingRole: c.processingRole,
+      regimes: c.regimes,
+      rights: c.rights,
+      stagesVisited: history.map((t) => t.toStage),
     });
   }
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { Allow } from '../src/auth/allow';
 import type { RequestContext } from '../src/context';
 import { eventHub, SlaAlert } from '../src/events';

@@ -46,6 +46,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
  * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (it would be
  * stored as U+FFFD, so the audit hash of what was sent would not match what was kept).
  */
+// eslint-disable-next-line no-control-regex -- NUL is the character this looks for
 const NUL = /\u0000/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 

@@ -15,11 +15,6 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 
-/** What the service printed after `marker`: a clean stop says a line or two, no warnings. */
-function linesAfter(output: string, marker: string): string[] {
-  return output.slice(output.lastIndexOf(marker) + marker.length).split('\n').filter((l) => l.trim());
-}
-
 describe('stopping', () => {
   test.each([
     ['SIGTERM', 'the npm process'],

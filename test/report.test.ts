@@ -122,7 +122,7 @@ function planComplaint(i: number): Plan {
   const child = jurisdiction === 'US-CA' && rng() < 0.15;
   const referred = processor && rights.some((r) => r !== 'COMPLAINT'); // SPEC §4: the controller's case
   const r = rng();
-  let steps: Step[] = [];
+  let steps: Step[];
   if (referred) steps = r < 0.15 ? [{ escalate: 'REGULATOR' }] : [];
   else if (eu && employment && !processor) steps = r < 0.45 ? [{ escalate: 'DPA_PANEL' }] : r < 0.6 ? [{ escalate: 'DPA_PANEL' }, { escalate: 'REGULATOR' }] : [];
   else if (eu && !processor) {

@@ -1,4 +1,4 @@
-import { DueStepKind, SlaTimerStatus } from './enums';
+import { DueStepKind, SlaStartEvent, SlaTimerStatus } from './enums';
 import {
   Calendar, calendarFor, computeDue, describeClock, describeInstant, DueStep, dueAfterResume, extendDue, remainingOnPause, remainingSeconds, skippedDays,
 } from './sla-calendar';
@@ -23,6 +23,8 @@ export interface TimerTerms {
   deadline?: string | null;
   /** What started the clock, in words ("stage entered", "breach recorded"). */
   startedBy?: string;
+  /** The event that starts the clock (timers started before it was kept: STAGE_ENTERED). */
+  startsOn?: SlaStartEvent;
 }
 
 /** What happened to a running clock, in order (sla_timers.history). */

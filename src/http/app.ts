@@ -3,7 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import type http from 'node:http';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { AppConfig } from '../config';

@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/audit-chain';
 import type { RequestContext, TxContext } from '../context';
-import { AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, ProcessingRole, Regime } from '../domain/enums';
+import { AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus } from '../domain/enums';
 import { checkEscalation } from '../domain/escalation';
 import { checkOutcome, checkStatusTransition, resolutionSummary, StatusTransition, STATUS_TRANSITIONS } from '../domain/status';
 import { BadUserInputError, InvalidTransitionError } from '../errors';
@@ -12,22 +12,22 @@ type Version = number | null | undefined;
 
 async function stagesVisited(tx: TxContext, complaintId: string): Promise<ComplaintStage[]> {
   const rows = await tx.manager.find(StageTransition, { where: { complaintId }, select: { toStage: true } });
-  return rows.map((r) => r.toStage as ComplaintStage);
+  return rows.map((r) => r.toStage);
 }
 
 /** escalateComplaint: moves the case up the recourse path of SPEC §4 (src/domain/escalation.ts). */
 export function escalateComplaint(ctx: RequestContext, id: string, to: ComplaintStage, reason: string, expectedVersion: Version): Promise<Complaint> {
   return changeComplaint(ctx, id, { operation: 'escalateComplaint', expectedVersion }, async (tx, c) => {
-    const from = c.stage as ComplaintStage;
+    const from = c.stage;
     enforce(
       checkEscalation(
         {
           stage: from,
-          status: c.status as ComplaintStatus,
-          dataContext: c.dataContext as DataContext,
-          processingRole: c.processingRole as ProcessingRole,
-          regimes: c.regimes as Regime[],
-          rights: c.rights as DataSubjectRight[],
+          status: c.status,
+          dataContext: c.dataContext,
+          processingRole: c.processingRole,
+          regimes: c.regimes,
+          rights: c.rights,
           stagesVisited: await stagesVisited(tx, c.id),
         },
         to,
@@ -51,7 +51,7 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
 }
 
 async function moveStatus(tx: TxContext, c: Complaint, transition: StatusTransition, patch: Partial<Complaint>, action: AuditAction, extra: Record<string, unknown>, at: Date): Promise<void> {
-  enforce(checkStatusTransition(c.status as ComplaintStatus, transition));
+  enforce(checkStatusTransition(c.status, transition));
   const from = c.status;
   await saveComplaint(tx, c, { status: STATUS_TRANSITIONS[transition].to, ...patch });
   await appendAudit(tx, c.id, action, { status: { from, to: c.status }, ...extra }, { at });
@@ -75,11 +75,11 @@ export function resumeComplaint(ctx: RequestContext, id: string, expectedVersion
 
 export function resolveComplaint(ctx: RequestContext, id: string, outcome: ComplaintOutcome, summary: string, expectedVersion: Version): Promise<Complaint> {
   return changeComplaint(ctx, id, { operation: 'resolveComplaint', expectedVersion }, async (tx, c) => {
-    enforce(checkStatusTransition(c.status as ComplaintStatus, 'resolveComplaint'));
-    enforce(checkOutcome({ processingRole: c.processingRole as ProcessingRole, rights: c.rights as DataSubjectRight[], stage: c.stage as ComplaintStage }, outcome));
+    enforce(checkStatusTransition(c.status, 'resolveComplaint'));
+    enforce(checkOutcome({ processingRole: c.processingRole, rights: c.rights, stage: c.stage }, outcome));
     const at = new Date();
     if (c.status === ComplaintStatus.AWAITING_COMPLAINANT) await sla.resumed(tx, c, at);
-    const recorded = resolutionSummary(c.stage as ComplaintStage, outcome, summary);
+    const recorded = resolutionSummary(c.stage, outcome, summary);
     await moveStatus(tx, c, 'resolveComplaint', { outcome, resolutionSummary: recorded, resolvedAt: at }, AuditAction.RESOLVED, {
       outcome: { from: null, to: outcome },
       resolutionSummary: { from: null, to: recorded },

@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/audit-chain';
 import type { TxContext } from '../context';
-import { AuditAction, SlaKind, SlaStartEvent, SlaTimerStatus } from '../domain/enums';
+import { AuditAction, ComplaintStage, Regime, SlaKind, SlaStartEvent, SlaTimerStatus } from '../domain/enums';
 import { warnAt as warnAtOf } from '../domain/sla-calendar';
 import { ClockEvent, replayClock, TimerTerms } from '../domain/sla-clock';
 import { checkTimerTransition, dueEvent, TimerFacts, TimerTransition } from '../domain/sla-timer-state';
@@ -17,19 +17,19 @@ import { scheduleTimerJob, SLA_ALERT_CHANNEL, unscheduleTimerJob } from './sla-j
  */
 
 export function termsOf(timer: SlaTimer): TimerTerms {
-  return timer.terms as unknown as TimerTerms;
+  return timer.terms;
 }
 
 export function factsOf(timer: SlaTimer): TimerFacts {
   const terms = termsOf(timer);
   return {
-    status: timer.status as SlaTimerStatus,
-    kind: timer.kind as SlaKind,
+    status: timer.status,
+    kind: timer.kind,
     dueAt: timer.dueAt,
     pausable: !!terms.pausable,
     extended: timer.extended,
     hasExtension: !!terms.extension,
-    startsOn: ((terms as { startsOn?: SlaStartEvent }).startsOn ?? SlaStartEvent.STAGE_ENTERED) as SlaStartEvent,
+    startsOn: terms.startsOn ?? SlaStartEvent.STAGE_ENTERED,
     warnAt: timer.warnAt,
     warnedAt: timer.warnedAt,
   };
@@ -64,8 +64,8 @@ async function notifyAlert(tx: TxContext, timer: SlaTimer, kind: 'WARNING' | 'BR
 export interface NewTimer {
   policyId: string | null;
   kind: SlaKind;
-  regime: string;
-  stage: string;
+  regime: Regime;
+  stage: ComplaintStage;
   terms: TimerTerms & { startsOn: SlaStartEvent };
   startedAt: Date;
 }
@@ -82,7 +82,7 @@ export const slaEngine = {
       regime: spec.regime,
       stage: spec.stage,
       status: SlaTimerStatus.RUNNING,
-      terms: spec.terms as unknown as Record<string, unknown>,
+      terms: spec.terms,
       startedAt: spec.startedAt,
       dueAt,
       warnAt: dueAt > spec.startedAt ? warnAtOf(spec.startedAt, dueAt, spec.terms.warnAtPercent) : null,

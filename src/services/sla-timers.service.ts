@@ -20,7 +20,7 @@ const STARTED_BY: Record<SlaStartEvent, string> = {
   [SlaStartEvent.BREACH_RECORDED]: 'the controller became aware of the personal data breach',
 };
 
-async function liveTimers(tx: TxContext, complaintId: string, where: Partial<Record<'stage' | 'kind' | 'status', string>> = {}): Promise<SlaTimer[]> {
+async function liveTimers(tx: TxContext, complaintId: string, where: { stage?: ComplaintStage; kind?: SlaKind; status?: SlaTimerStatus } = {}): Promise<SlaTimer[]> {
   return tx.manager.find(SlaTimer, { where: { complaintId, status: In(LIVE), ...where }, order: { startedAt: 'ASC', id: 'ASC' } });
 }
 
@@ -35,7 +35,7 @@ async function tenantCalendar(tx: TxContext): Promise<Calendar> {
  * regimes; a row with rights applies when the case invokes at least one of them.
  * Breach-recorded rows apply whatever stage the case is at.
  */
-async function matchingPolicies(tx: TxContext, c: Complaint, stage: string, startsOn: SlaStartEvent): Promise<SlaPolicy[]> {
+async function matchingPolicies(tx: TxContext, c: Complaint, stage: ComplaintStage, startsOn: SlaStartEvent): Promise<SlaPolicy[]> {
   const q = tx.manager
     .createQueryBuilder(SlaPolicy, 'p')
     .where('p.regime = ANY(:regimes)', { regimes: c.regimes })
@@ -46,7 +46,7 @@ async function matchingPolicies(tx: TxContext, c: Complaint, stage: string, star
 }
 
 /** Starts one timer per matching policy; `skip` leaves some out (reopening: a met ACKNOWLEDGE). */
-async function startTimers(tx: TxContext, c: Complaint, stage: string, startsOn: SlaStartEvent, at: Date, skip: (p: SlaPolicy) => boolean = () => false): Promise<void> {
+async function startTimers(tx: TxContext, c: Complaint, stage: ComplaintStage, startsOn: SlaStartEvent, at: Date, skip: (p: SlaPolicy) => boolean = () => false): Promise<void> {
   const calendar = await tenantCalendar(tx);
   for (const policy of await matchingPolicies(tx, c, stage, startsOn)) {
     if (skip(policy)) continue;
@@ -61,7 +61,7 @@ async function startTimers(tx: TxContext, c: Complaint, stage: string, startsOn:
       startsOn,
       startedBy: STARTED_BY[startsOn],
     };
-    await slaEngine.start(tx, c, { policyId: policy.id, kind: policy.kind as SlaKind, regime: policy.regime, stage, terms, startedAt: at });
+    await slaEngine.start(tx, c, { policyId: policy.id, kind: policy.kind, regime: policy.regime, stage, terms, startedAt: at });
   }
   await refreshNextDue(tx, c.id);
 }

@@ -38,21 +38,7 @@ export interface TestApp {
 
 /** A fresh database cloned from the migrated template, and the API on it (no port bound). */
 export async function startTestApp(overrides: Partial<AppConfig> = {}, options: { worker?: boolean; logs?: DestinationStream } = {}): Promise<TestApp> {
-  const adminUrl = process.env.TEST_ADMIN_URL!;
-  const database = `cms_t_${randomBytes(6).toString('hex')}`;
-  await withAdmin(adminUrl, 'postgres', async (c) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await c.query(`CREATE DATABASE ${database} TEMPLATE ${process.env.TEST_TEMPLATE_DB}`);
-        return;
-      } catch (error) {
-        // 55006: the template is briefly in use by another file's CREATE DATABASE.
-        if ((error as { code?: string }).code !== '55006' || attempt > 50) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  });
-  const databaseUrl = withDatabase(adminUrl, database);
+  const { url: databaseUrl, drop } = await createTestDatabase();
   const config: AppConfig = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...overrides };
   const queries = new QueryCounter();
   const dataSource = createDataSource(databaseUrl, { poolSize: 20, logger: queries, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
@@ -88,10 +74,32 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
       await worker?.stop();
       await dataSource.destroy();
       await owner.end();
-      await withAdmin(adminUrl, 'postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      await drop();
     },
   };
   return testApp;
+}
+
+/** A fresh database cloned from the migrated template; `drop` removes it. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = process.env.TEST_ADMIN_URL!;
+  const database = `cms_t_${randomBytes(6).toString('hex')}`;
+  await withAdmin(adminUrl, 'postgres', async (c) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.query(`CREATE DATABASE ${database} TEMPLATE ${process.env.TEST_TEMPLATE_DB}`);
+        return;
+      } catch (error) {
+        // 55006: the template is briefly in use by another file's CREATE DATABASE.
+        if ((error as { code?: string }).code !== '55006' || attempt > 50) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+  return {
+    url: withDatabase(adminUrl, database),
+    drop: () => withAdmin(adminUrl, 'postgres', async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))),
+  };
 }
 
 async function withAdmin<T>(url: string, database: string, work: (c: Client) => Promise<T>): Promise<T> {
