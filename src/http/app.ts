@@ -21,6 +21,7 @@ import { complaintsCsvHandler } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
 import { mountEvidenceRoutes } from './evidence';
+import { mountDesk } from './desk';
 
 export interface AppDeps {
   config: AppConfig;
@@ -155,6 +156,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     res.type(metrics.contentType).send(await metrics.render());
   });
 
+  mountDesk(app, { config, dataSource });
   app.get('/reports/complaints.csv', complaintsCsvHandler(dataSource, verifier, log, config.DB_EXPORT_STATEMENT_TIMEOUT_MS));
   await mountEvidenceRoutes(app, { config, dataSource, verifier, log });
 
