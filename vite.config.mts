@@ -12,6 +12,6 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, 'dist/desk'),
     emptyOutDir: true,
     chunkSizeWarningLimit: 4000,
-    rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/desk/index.html') } },
+    rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/desk/index.html'), ide: resolve(import.meta.dirname, 'src/desk/ide.html') } },
   },
 });

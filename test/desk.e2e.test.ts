@@ -196,6 +196,27 @@ test('the sign-in page passes axe and an expired session returns to it in words'
   await w.page.getByLabel('Bearer token').fill('not-a-token');
   await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await w.page.getByText(/sign in again/i).waitFor();
-  expect(await w.page.evaluate(() => sessionStorage.getItem('cms.token'))).toBeNull();
+  expect(await w.page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('cms.token'))).toBeNull();
+  expect(w.problems).toEqual([]);
+});
+
+test('GET /graphql in a browser is the bundled IDE with the bearer header, examples and schema docs', async () => {
+  const html = await t.http().get('/graphql').set('accept', 'text/html').expect(200);
+  expect(html.text).toContain('id="ide"');
+  const w = await openPage();
+  await w.page.goto(`${base}/`);
+  await w.page.evaluate((token) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('cms.token', token), await t.token(DPO));
+  await w.page.goto(`${base}/graphql`);
+  await w.page.locator('.graphiql-container').waitFor();
+  await w.page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 5_000 }).catch(() => undefined);
+  await shot(w.page, 'ide-start');
+  await w.page.getByRole('button', { name: 'Headers', exact: true }).click();
+  await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toContain('Bearer ');
+  await w.page.getByRole('button', { name: /Execute query/i }).click();
+  await w.page.locator('.result-window').getByText('"tenantId": "acme"').waitFor({ timeout: 15_000 });
+  await w.page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
+  await w.page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor();
+  await shot(w.page, 'ide');
+  await noCriticalAxe(w.page, 'ide');
   expect(w.problems).toEqual([]);
 });

@@ -102,6 +102,12 @@ export const can = (roles: Role[]) => ({
   csv: roles.includes('DPO') || roles.includes('COMPLIANCE_OFFICER') || roles.includes('ADMIN'),
 });
 
-export const label = (value: string): string => value.replace(/_/g, ' ').toLowerCase().replace(/^\w/, (c) => c.toUpperCase());
+const ACRONYMS = new Set(['DPO', 'ADR', 'DPA', 'SLA', 'GDPR', 'UK', 'DPF', 'CCPA', 'COPPA', 'FADP', 'HR']);
+/** An enum value in words, acronyms kept: INTERNAL_DPO → "Internal DPO", SLA_BREACHED → "SLA breached". */
+export const label = (value: string): string =>
+  value
+    .split('_')
+    .map((word, i) => (ACRONYMS.has(word) ? word : i === 0 ? word[0] + word.slice(1).toLowerCase() : word.toLowerCase()))
+    .join(' ');
 export const when = (iso: string | null | undefined): string =>
   iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC' : '—';

@@ -84,7 +84,7 @@ export function Queue({ api, viewer }: { api: Api; viewer: Viewer }) {
                 <td><a href={`#/case/${row.id}`} className="ref">{row.reference}</a></td>
                 <td className="summary">{row.summary}</td>
                 <td>{row.complainant.name ?? <span className="muted">erased</span>}</td>
-                <td>{label(row.stage)}</td>
+                <td className="nowrap">{label(row.stage)}</td>
                 <td><StatusChip status={row.status} /></td>
                 <td>{row.regimes.join(', ')}</td>
                 <td>{row.assignee?.name ?? <span className="muted">Unassigned</span>}</td>
