@@ -220,3 +220,13 @@ test('GET /graphql in a browser is the bundled IDE with the bearer header, examp
   await noCriticalAxe(w.page, 'ide');
   expect(w.problems).toEqual([]);
 });
+
+test('in production the demo tokens are not exposed (404) and the desk is still served', async () => {
+  const prod = await startTestApp({ NODE_ENV: 'production', isProduction: true });
+  try {
+    await prod.http().get('/desk/demo-tokens').expect(404);
+    await prod.http().get('/').expect(200);
+  } finally {
+    await prod.close();
+  }
+});
