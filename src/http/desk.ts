@@ -20,8 +20,9 @@ export function deskDirectory(): string {
 export function mountDesk(app: express.Express, deps: { config: AppConfig; dataSource: DataSource }): void {
   const root = deskDirectory();
   app.get('/graphql', (req, res, next) => {
-    if (!req.accepts(['application/json', 'text/html']) || req.accepts(['application/json', 'text/html']) !== 'text/html') return next();
-    if (!existsSync(path.join(root, 'ide.html'))) return next();
+    if (req.accepts(['application/json', 'text/html']) !== 'text/html') return next();
+    // Never fall through to Apollo's landing page: it loads from a CDN.
+    if (!existsSync(path.join(root, 'ide.html'))) return void res.status(503).type('text/plain').send('The IDE is not built: run `npm run build:desk`.\n');
     res.set('cache-control', 'no-cache').sendFile(path.join(root, 'ide.html'));
   });
   // Development only: the demo users' tokens for the desk's sign-in picker (README: "Demo sign-in").
