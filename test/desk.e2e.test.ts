@@ -155,6 +155,7 @@ test('an SLA breach appears live as an alert', async () => {
   const alert = w.page.locator('.alert.breach', { hasText: late.reference }).first();
   await alert.waitFor({ timeout: 20_000 });
   await expect(w.page.locator('[role=alert]').filter({ hasText: late.reference }).count()).resolves.toBeGreaterThan(0);
+  await w.page.getByRole('row', { name: new RegExp(late.reference) }).getByText('Breached').waitFor();
   await shot(w.page, 'sla-alert');
   expect(w.problems).toEqual([]);
 });

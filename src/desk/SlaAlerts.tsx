@@ -10,6 +10,7 @@ export function SlaAlerts({ api }: { api: Api }) {
   useEffect(() => {
     const sub = api.client.subscription<{ slaAlerts: Alert }>(SLA_ALERTS, {}).subscribe((result) => {
       const alert = result.data?.slaAlerts;
+      if (alert) window.dispatchEvent(new CustomEvent('cms:sla-alert'));
       if (alert) setAlerts((list) => [alert, ...list.filter((a) => a.timer.id !== alert.timer.id || a.kind !== alert.kind)].slice(0, 5));
     });
     return () => sub.unsubscribe();

@@ -46,6 +46,12 @@ export function Queue({ api, viewer }: { api: Api; viewer: Viewer }) {
   }, [api, filters, viewer.user.id]);
 
   useEffect(() => void load(null), [load]);
+  // A live SLA alert changes what is breached and what is due first: reload the first page.
+  useEffect(() => {
+    const reload = () => void load(null);
+    window.addEventListener('cms:sla-alert', reload);
+    return () => window.removeEventListener('cms:sla-alert', reload);
+  }, [load]);
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
   const submitSearch = (e: FormEvent) => {
     e.preventDefault();
