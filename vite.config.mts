@@ -12,6 +12,12 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, 'dist/desk'),
     emptyOutDir: true,
     chunkSizeWarningLimit: 4000,
-    rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/desk/index.html'), ide: resolve(import.meta.dirname, 'src/desk/ide.html') } },
+    rollupOptions: {
+      // GraphiQL's React libraries carry "use client" directives, meaningless in a client-only bundle.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+      input: { index: resolve(import.meta.dirname, 'src/desk/index.html'), ide: resolve(import.meta.dirname, 'src/desk/ide.html') },
+    },
   },
 });

@@ -24,7 +24,8 @@ function buildDeskIfStale() {
   const built = existsSync(BUILT) ? statSync(BUILT).mtimeMs : -1;
   if (built >= Math.max(...SOURCES.map(newest))) return true;
   const started = Date.now();
-  const vite = require.resolve('vite/bin/vite.js', { paths: [ROOT] });
+  // vite's package exports hide bin/: find the CLI beside its package.json.
+  const vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [ROOT] })), 'bin', 'vite.js');
   const result = spawnSync(process.execPath, [vite, 'build', '-c', 'vite.config.mts'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) return false;
   process.stderr.write(`Built the desk in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
