@@ -9,6 +9,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync, rmSync, statSync } = require('node:fs');
 const path = require('node:path');
+const { buildDeskIfStale } = require('./build-desk-if-stale');
 
 const ROOT = path.resolve(__dirname, '..');
 const SOURCES = ['src', 'entities', 'resolvers', 'migrations', 'ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json'];
@@ -78,5 +79,6 @@ if (!entry) {
 }
 const target = path.resolve(ROOT, entry);
 buildIfStale(target);
+if (entry === 'dist/src/main.js' && !buildDeskIfStale()) process.stderr.write('The desk build failed: the API runs without it.\n');
 process.argv = [process.argv[0], target, ...args];
 require(target);

@@ -23,6 +23,7 @@ import { mountCsvReport } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
 import { mountEvidenceRoutes } from './evidence';
+import { mountDesk } from './desk';
 
 export interface AppDeps {
   config: AppConfig;
@@ -138,6 +139,7 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
     res.type(metrics.contentType).send(await metrics.render());
   });
 
+  mountDesk(app, { config, dataSource });
   mountCsvReport(app, { dataSource, readDataSource: readDataSource ?? dataSource, verifier, log, access, statementTimeoutMs: config.DB_EXPORT_STATEMENT_TIMEOUT_MS });
   await mountEvidenceRoutes(app, { config, dataSource, verifier, log, access });
 
