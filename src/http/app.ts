@@ -20,6 +20,7 @@ import { complaintsCsvHandler } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
 import { mountEvidenceRoutes } from './evidence';
+import { legacyJsonStatus } from './response-status';
 
 export interface AppDeps {
   config: AppConfig;
@@ -121,7 +122,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     parseOptions: guards.parseOptions,
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: guards.validationRules,
-    plugins: [...guards.plugins, subscriptionsNeedWebSocket, requestLogging],
+    plugins: [...guards.plugins, subscriptionsNeedWebSocket, requestLogging, legacyJsonStatus],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();
