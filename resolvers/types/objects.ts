@@ -78,7 +78,7 @@ export class StageTransitionType {
 export class NoteType {
   @Field(() => ID, { description: 'The note id.' }) id: string;
   @Field({ description: 'The note (free text: masked like description).' }) body: string;
-  @Field({ description: 'Internal notes stay within the organisation; false: shared with the complainant.' }) internal: boolean;
+  @Field({ description: 'Whether the note is internal to the organisation (addNote defaults to true).' }) internal: boolean;
   @Field(() => DateTimeScalar, { description: 'When the note was added.' }) createdAt: Date;
   authorId: string | null;
   complaintId: string;
