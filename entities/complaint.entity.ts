@@ -82,6 +82,35 @@ export class Complaint extends TenantScoped {
   @Column({ name: 'panel_advice_at', type: 'timestamptz', nullable: true })
   panelAdviceAt: Date | null;
 
+  /** SPEC §4 regulator referrals: filed through REGULATOR_REFERRAL. */
+  @Column({ name: 'regulator_name', type: 'text', nullable: true })
+  regulatorName: string | null;
+
+  @Column({ name: 'regulator_reference', type: 'text', nullable: true })
+  regulatorReference: string | null;
+
+  @Column({ name: 'regulator_respond_by', type: 'timestamptz', nullable: true })
+  regulatorRespondBy: Date | null;
+
+  /** SPEC §4 personal data breaches: recorded once; the summary is free text. */
+  @Column({ name: 'breach_aware_at', type: 'timestamptz', nullable: true })
+  breachAwareAt: Date | null;
+
+  @Column({ name: 'breach_summary', type: 'text', nullable: true })
+  breachSummary: string | null;
+
+  @Column({ name: 'breach_recorded_at', type: 'timestamptz', nullable: true })
+  breachRecordedAt: Date | null;
+
+  @Column({ name: 'authority_notified_at', type: 'timestamptz', nullable: true })
+  authorityNotifiedAt: Date | null;
+
+  @Column({ name: 'authority_name', type: 'text', nullable: true })
+  authorityName: string | null;
+
+  @Column({ name: 'authority_reference', type: 'text', nullable: true })
+  authorityReference: string | null;
+
   /** Earliest dueAt among RUNNING timers, kept by the SLA service for ordering and filters. */
   @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true })
   nextDueAt: Date | null;

@@ -1,9 +1,12 @@
-import { Column, Entity, Index } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { TenantScoped } from './base';
 
-/** One row per (regime, stage, kind): the legal clock that applies (SPEC §5). */
+/**
+ * One row per (regime, stage, kind, rights): the legal clock that applies (SPEC §5).
+ * Unique index sla_policies_tenant_key is on an expression (no rights is its own key):
+ * see migration LegalClocks1764375200000.
+ */
 @Entity('sla_policies')
-@Index('sla_policies_tenant_key', ['tenantId', 'regime', 'stage', 'kind'], { unique: true })
 export class SlaPolicy extends TenantScoped {
   @Column({ type: 'text' })
   regime: string;
@@ -35,4 +38,12 @@ export class SlaPolicy extends TenantScoped {
 
   @Column({ type: 'text' })
   source: string;
+
+  /** Applies only to complaints invoking one of these (sorted); null: every complaint of the regime. */
+  @Column({ type: 'text', array: true, nullable: true })
+  rights: string[] | null;
+
+  /** Set by upsertSlaPolicy: later preset updates leave the row alone. */
+  @Column({ name: 'changed_by_admin', type: 'boolean', default: false })
+  changedByAdmin: boolean;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
+import type { ClockEvent } from '../src/domain/sla-clock';
 import { TenantScoped } from './base';
 
 @Entity('sla_timers')
@@ -64,4 +65,8 @@ export class SlaTimer extends TenantScoped {
 
   @Column({ name: 'extension_reason', type: 'text', nullable: true })
   extensionReason: string | null;
+
+  /** Pauses, resumes and the extension, in order: the explanation replays them (src/domain/sla-clock.ts). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  history: ClockEvent[];
 }

@@ -25,6 +25,7 @@ export class AuditCheckpoints1764375500000 implements MigrationInterface {
     await q.query(`CREATE INDEX audit_checkpoints_tenant_created_idx ON audit_checkpoints (tenant_id, created_at, id)`);
     await q.query(`CREATE UNIQUE INDEX audit_checkpoints_tenant_period_key ON audit_checkpoints (tenant_id, period) WHERE period IS NOT NULL`);
     await q.query(`GRANT SELECT, INSERT ON audit_checkpoints TO cms_app`);
+    await q.query(`GRANT DELETE ON audit_checkpoints TO cms_purger`); // the retention purge (migration PurgeRole)
     const currentTenant = `NULLIF(current_setting('app.tenant_id', true), '')`;
     await q.query(`ALTER TABLE audit_checkpoints ENABLE ROW LEVEL SECURITY`);
     await q.query(`ALTER TABLE audit_checkpoints FORCE ROW LEVEL SECURITY`);

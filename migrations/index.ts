@@ -6,9 +6,11 @@ import { ReportIndexes1764374700000 } from './1764374700000-ReportIndexes';
 import { AuditHead1764374800000 } from './1764374800000-AuditHead';
 import { AuditHeadGuard1764375000000 } from './1764375000000-AuditHeadGuard';
 import { PurgeRole1764375100000 } from './1764375100000-PurgeRole';
+import { LegalClocks1764375200000 } from './1764375200000-LegalClocks';
 import { TenantGate1764375300000 } from './1764375300000-TenantGate';
 import { AuditEventsByTime1764375400000 } from './1764375400000-AuditEventsByTime';
 import { AuditCheckpoints1764375500000 } from './1764375500000-AuditCheckpoints';
+import { MetricsReadable1764376100000 } from './1764376100000-MetricsReadable';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -18,7 +20,9 @@ export const MIGRATIONS = [
   AuditHead1764374800000,
   AuditHeadGuard1764375000000,
   PurgeRole1764375100000,
+  LegalClocks1764375200000,
   TenantGate1764375300000,
   AuditEventsByTime1764375400000,
   AuditCheckpoints1764375500000,
+  MetricsReadable1764376100000,
 ];

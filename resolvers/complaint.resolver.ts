@@ -7,10 +7,14 @@ import { loaders } from '../src/loaders';
 import { auditTrail } from '../src/services/audit.service';
 import { fileComplaint } from '../src/services/complaint-intake.service';
 import { getComplaint, getComplaintByReference, listComplaints } from '../src/services/complaint-query.service';
+import { maskFreeText } from '../src/domain/free-text';
+import { ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, ProcessingRole, Regime } from '../src/domain/enums';
+import { availableEscalations } from '../src/domain/escalation';
 import { Complaint } from '../entities';
 import { AuditPageArgs, ComplaintsArgs, FileComplaintArgs } from './types/inputs';
 import {
-  AuditEventConnection, ComplainantType, ComplaintConnection, ComplaintType, NoteType, SlaTimerType, StageTransitionType, UserType,
+  AuditEventConnection, ComplainantType, ComplaintConnection, ComplaintType, NoteType, PersonalDataBreachType, RegulatorReferralType, SlaTimerType,
+  StageTransitionType, UserType,
 } from './types/objects';
 
 
@@ -74,6 +78,39 @@ export class ComplaintResolver {
   @FieldResolver(() => [SlaTimerType], { description: 'Every clock of the case, running and finished.' })
   slaTimers(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
     return loaders.slaTimers(ctx).load(known(ctx, c));
+  }
+
+  @FieldResolver(() => [ComplaintStage], { description: 'what the escalation table allows from here, for this case, now' })
+  async availableEscalations(@Root() c: Complaint, @Ctx() ctx: RequestContext): Promise<ComplaintStage[]> {
+    const history = await loaders.stageHistory(ctx).load(c.id);
+    return availableEscalations({
+      stage: c.stage as ComplaintStage,
+      status: c.status as ComplaintStatus,
+      dataContext: c.dataContext as DataContext,
+      processingRole: c.processingRole as ProcessingRole,
+      regimes: c.regimes as Regime[],
+      rights: c.rights as DataSubjectRight[],
+      stagesVisited: history.map((t) => t.toStage as ComplaintStage),
+    });
+  }
+
+  @FieldResolver(() => RegulatorReferralType, { nullable: true, description: 'set when filed through REGULATOR_REFERRAL' })
+  regulatorReferral(@Root() c: Complaint): RegulatorReferralType | null {
+    return c.regulatorName ? { regulator: c.regulatorName, reference: c.regulatorReference, respondBy: c.regulatorRespondBy } : null;
+  }
+
+  /** The breach summary is free text: masked like description (SPEC §3). */
+  @FieldResolver(() => PersonalDataBreachType, { nullable: true, description: 'set once a breach is recorded on the case' })
+  personalDataBreach(@Root() c: Complaint, @Ctx() ctx: RequestContext): PersonalDataBreachType | null {
+    if (!c.breachAwareAt || !c.breachRecordedAt) return null;
+    return {
+      awareAt: c.breachAwareAt,
+      summary: maskFreeText(ctx.user, c, 'breachSummary', c.breachSummary ?? ''),
+      recordedAt: c.breachRecordedAt,
+      authorityNotifiedAt: c.authorityNotifiedAt,
+      authority: c.authorityName,
+      authorityReference: c.authorityReference,
+    };
   }
 
   @FieldResolver(() => [NoteType], { description: 'The notes on the case, oldest first.' })

@@ -1,6 +1,7 @@
 import { AuditEventResolver, NoteResolver, StageTransitionResolver } from './actor.resolver';
 import { AuditResolver } from './audit.resolver';
 import { CheckpointResolver } from './checkpoint.resolver';
+import { BreachResolver } from './breach.resolver';
 import { ComplaintResolver } from './complaint.resolver';
 import { ComplaintTextResolver, NoteTextResolver, SlaTimerTextResolver, StageTransitionTextResolver } from './free-text.resolver';
 import { LifecycleResolver } from './lifecycle.resolver';
@@ -9,5 +10,5 @@ import { SlaResolver } from './sla.resolver';
 import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
+export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
   ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;

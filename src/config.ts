@@ -63,6 +63,8 @@ const schema = z
       }, 'must be a JSON array of public Ed25519 JWKs (earlier evidence keys, without "d")')
       .optional(),
     AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'must be the http(s) URL of an OpenTelemetry collector' }).optional(),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a bearer token for /metrics)').optional(),
     SLA_WORKER: z.enum(['in-process', 'off'], { message: "must be 'in-process' or 'off' (then run npm run worker)" }).default('in-process'),
     // Slow clients (slowloris headers, trickled bodies) lose their socket instead of holding it.
     HTTP_HEADERS_TIMEOUT_MS: millis(1_000, 120_000, 10_000),

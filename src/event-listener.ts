@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AUDIT_CHANNEL, eventHub } from './events';
 import type { Logger } from './logger';
-import { SLA_ALERT_CHANNEL } from './worker/sla-worker';
+import { SLA_ALERT_CHANNEL } from './services/sla-jobs';
 
 export interface EventListener {
   /** Settles after the first attempt, connected or not, so a start never waits on it for good. */

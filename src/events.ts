@@ -2,7 +2,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { inTenantTransaction } from './db/transaction';
 import { AuditAction } from './domain/enums';
 import type { Logger } from './logger';
-import { SLA_ALERT_CHANNEL } from './worker/sla-worker';
+import { SLA_ALERT_CHANNEL } from './services/sla-jobs';
 import { AuditEvent, Complaint, SlaTimer } from '../entities';
 
 export const AUDIT_CHANNEL = 'cms_audit';

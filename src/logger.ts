@@ -16,6 +16,7 @@ export function createLogger(level: string, destination?: DestinationStream) {
     {
       level,
       base: { service: 'complaint-cms' },
+      timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: serializeError, error: serializeError },
       redact: ['req.headers.authorization', '*.authorization', '*.JWT_SECRET', '*.password', ...VALUE_FIELDS.flatMap((f) => [f, `*.${f}`])],
     },

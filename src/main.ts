@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import './tracing'; // first: it instruments http and pg as they load
+import type http from 'node:http';
 import { ConfigError, loadConfig } from './config';
 import { createDataSource } from './db/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded';
@@ -7,10 +9,21 @@ import { seedDemoTenant } from './demo';
 import { resolveJwtSecret } from './dev-secret';
 import { loadEvidenceKeys } from './evidence/keys';
 import { createApp } from './http/app';
-import { createLogger } from './logger';
+import { createLogger, Logger } from './logger';
+import { describeStartFailure, ensureDatabaseReachable, ensurePortFree, listenFailure, StartInterrupted } from './start-failure';
 import { startSlaWorker } from './worker/sla-worker';
 
 let embedded: EmbeddedDatabase | null = null;
+let startLog: Logger | null = null;
+/** What a failed or interrupted start must release, in the order started. */
+const started: (() => Promise<unknown>)[] = [];
+let interruptedBy: NodeJS.Signals | null = null;
+const interruptStart = (signal: NodeJS.Signals) => (interruptedBy = signal);
+
+/** A Ctrl-C during start-up stops the start between steps, so nothing is left running. */
+function checkNotInterrupted(): void {
+  if (interruptedBy) throw new StartInterrupted(interruptedBy);
+}
 
 /** `npm start`: the API on DATABASE_URL, or on an embedded PostgreSQL under .data/. */
 async function main(): Promise<void> {
@@ -24,24 +37,36 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.LOG_LEVEL);
+  const log = (startLog = createLogger(config.LOG_LEVEL));
+  process.on('SIGTERM', interruptStart);
+  process.on('SIGINT', interruptStart);
   const secret = resolveJwtSecret(config);
   config = { ...config, JWT_SECRET: secret ?? undefined };
+  await ensurePortFree(config.PORT);
 
   let url = config.DATABASE_URL;
   if (!url) {
-    log.info({ dataDir: config.DATA_DIR }, 'DATABASE_URL not set: starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres(config.DATA_DIR, 'cms', (m) => log.debug({ postgres: m }));
-    url = embedded.url;
+    const db = (embedded = await startEmbeddedPostgres(config.DATA_DIR, 'cms', (m) => log.debug({ postgres: m })));
+    started.push(() => db.stop());
+    log.info({ dataDir: config.DATA_DIR, cluster: db.clusterDir, relocated: db.relocated }, 'DATABASE_URL not set: embedded PostgreSQL started');
+    url = db.url;
+  } else {
+    await ensureDatabaseReachable(url);
   }
+  checkNotInterrupted();
   const applied = await runMigrations(url);
   const dataSource = createDataSource(url, { poolSize: config.DB_POOL_SIZE, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
+  started.push(() => dataSource.destroy());
   log.info({ applied }, 'migrations up to date');
+  checkNotInterrupted();
 
   const worker = config.SLA_WORKER === 'in-process' ? await startSlaWorker(dataSource, url, log, { evidence: await loadEvidenceKeys(config, log) }) : null;
+  if (worker) started.push(() => worker.stop());
   const app = await createApp({ config, dataSource, log, worker });
-  await new Promise<void>((resolve) => app.httpServer.listen(config.PORT, resolve));
+  started.push(() => app.stop());
+  checkNotInterrupted();
+  await listen(app.httpServer, config.PORT);
   const address = app.httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   log.info({ port }, `API ready at http://localhost:${port}/graphql`);
@@ -76,12 +101,35 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  process.off('SIGTERM', interruptStart);
+  process.off('SIGINT', interruptStart);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (interruptedBy) void shutdown(interruptedBy);
 }
 
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(listenFailure(error, port));
+    server.once('error', onError);
+    server.listen(port, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** A failed start: one line naming the cause and what to do, everything started released, exit 1. */
 main().catch(async (error) => {
-  console.error('Failed to start:', error instanceof Error ? error.stack ?? error.message : error);
-  await embedded?.stop().catch(() => undefined);
-  process.exit(1);
+  const interrupted = error instanceof StartInterrupted;
+  if (interrupted) startLog?.info({ signal: interruptedBy }, 'stopped before the start completed');
+  else {
+    startLog?.debug({ err: error }, 'start failed');
+    console.error(describeStartFailure(error));
+  }
+  const release = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+  };
+  await Promise.race([release(), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+  process.exit(interrupted ? 0 : 1);
 });

@@ -100,6 +100,8 @@ describe('deny by default', () => {
       resolveComplaint: 'DPO',
       reopenComplaint: 'DPO',
       closeComplaint: 'DPO',
+      recordPersonalDataBreach: 'DPO',
+      recordAuthorityNotified: 'DPO',
       recordPanelAdvice: 'DPO',
       extendSlaTimer: 'DPO',
       eraseComplainantData: 'DPO',

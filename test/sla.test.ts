@@ -21,8 +21,8 @@ const GET = `query ($id: ID!) { complaint(id: $id) { ${CASE_FIELDS} } }`;
 const TRAIL = `query ($id: ID!) { auditTrail(complaintId: $id, first: 100) { edges { node { sequence action actor { id } actorRole at changes } } } }`;
 const VERIFY = `query ($id: ID!) { verifyAuditTrail(complaintId: $id) { valid eventsChecked brokenAtSequence } }`;
 const EXTEND = `mutation ($id: ID!, $reason: String!) { extendSlaTimer(timerId: $id, reason: $reason) { ${TIMER_FIELDS} } }`;
-const POLICIES = '{ slaPolicies { id regime stage kind duration businessDays extension warnAtPercent pausable startsOn source } }';
-const UPSERT = `mutation ($input: SlaPolicyInput!) { upsertSlaPolicy(input: $input) { id regime stage kind duration businessDays extension warnAtPercent pausable startsOn source } }`;
+const POLICIES = '{ slaPolicies { id regime stage kind duration businessDays extension warnAtPercent pausable startsOn source rights } }';
+const UPSERT = `mutation ($input: SlaPolicyInput!) { upsertSlaPolicy(input: $input) { id regime stage kind duration businessDays extension warnAtPercent pausable startsOn source rights } }`;
 const SETTINGS = `mutation ($input: TenantSettingsInput!) { updateTenantSettings(input: $input) { id timeZone holidayCountry } }`;
 const LIFECYCLE = {
   acknowledge: `mutation ($id: ID!) { acknowledgeComplaint(id: $id) { ${CASE_FIELDS} } }`,
@@ -148,9 +148,15 @@ afterAll(() => t.close());
 
 describe('preset policies', () => {
   // SPEC §5, the presets table, row by row ("–" is no extension).
+  // ¹ every right but the opt-outs; ² the opt-outs (SPEC §5, rights-specific rows).
+  const CCPA_REQUESTS = ['ACCESS', 'AUTOMATED_DECISION', 'COMPLAINT', 'ERASURE', 'OBJECTION', 'PORTABILITY', 'RECTIFICATION', 'RESTRICTION', 'WITHDRAW_CONSENT'];
+  const CCPA_OPT_OUTS = ['DO_NOT_SELL', 'LIMIT_SENSITIVE_USE'];
   const SPEC_PRESETS = [
-    ['CCPA', 'INTERNAL_DPO', 'ACKNOWLEDGE', 'P10D', true, null, false, 'STAGE_ENTERED', 'CCPA Regulations §7021(a)'],
-    ['CCPA', 'INTERNAL_DPO', 'RESPOND', 'P45D', false, 'P45D', false, 'STAGE_ENTERED', 'CCPA Regulations §7021(b)'],
+    ['CCPA', 'INTERNAL_DPO', 'ACKNOWLEDGE', 'P10D', true, null, false, 'STAGE_ENTERED', 'CCPA Regulations §7021(a)', CCPA_REQUESTS],
+    ['CCPA', 'INTERNAL_DPO', 'RESPOND', 'P45D', false, 'P45D', false, 'STAGE_ENTERED', 'CCPA Regulations §7021(b)', CCPA_REQUESTS],
+    ['CCPA', 'INTERNAL_DPO', 'RESPOND', 'P15D', true, null, false, 'STAGE_ENTERED', 'CCPA Regulations §7026(f), §7027(g)', CCPA_OPT_OUTS],
+    ['GDPR', 'INTERNAL_DPO', 'NOTIFY_AUTHORITY', 'PT72H', false, null, false, 'BREACH_RECORDED', 'GDPR Art. 33(1)'],
+    ['UK_GDPR', 'INTERNAL_DPO', 'NOTIFY_AUTHORITY', 'PT72H', false, null, false, 'BREACH_RECORDED', 'UK GDPR Art. 33(1)'],
     ['GDPR', 'INTERNAL_DPO', 'RESPOND', 'P1M', false, 'P2M', true, 'STAGE_ENTERED', 'GDPR Art. 12(3)'],
     ['UK_GDPR', 'INTERNAL_DPO', 'RESPOND', 'P1M', false, 'P2M', true, 'STAGE_ENTERED', 'UK GDPR Art. 12(3)'],
     ['SWISS_FADP', 'INTERNAL_DPO', 'RESPOND', 'P30D', false, null, true, 'STAGE_ENTERED', 'FADP Art. 25, DPO Art. 18'],
@@ -162,15 +168,15 @@ describe('preset policies', () => {
     ['COPPA', 'INTERNAL_DPO', 'RESPOND', 'P1D', false, null, false, 'STAGE_ENTERED', 'COPPA: child data removed at once (internal target)'],
     ['OTHER', 'INTERNAL_DPO', 'ACKNOWLEDGE', 'P5D', true, null, false, 'STAGE_ENTERED', 'internal target'],
     ['OTHER', 'INTERNAL_DPO', 'RESPOND', 'P30D', false, 'P30D', true, 'STAGE_ENTERED', 'internal target'],
-  ].map(([regime, stage, kind, duration, businessDays, extension, pausable, startsOn, source]) => ({
-    regime, stage, kind, duration, businessDays, extension, warnAtPercent: 80, pausable, startsOn, source,
+  ].map(([regime, stage, kind, duration, businessDays, extension, pausable, startsOn, source, rights]) => ({
+    regime, stage, kind, duration, businessDays, extension, warnAtPercent: 80, pausable, startsOn, source, rights: rights ?? null,
   }));
-  const key = (p: any) => `${p.regime}/${p.stage}/${p.kind}`;
+  const key = (p: any) => `${p.regime}/${p.stage}/${p.kind}/${p.rights}`;
 
-  test('a new tenant starts with exactly the 13 SPEC presets, warning at 80 %', async () => {
+  test('a new tenant starts with exactly the 16 SPEC presets, warning at 80 %', async () => {
     const token = await t.token(Role.AGENT, { tid: 'fresh-tenant' });
     const policies = ok(await t.gql(token, POLICIES), 'slaPolicies').slaPolicies;
-    expect(policies).toHaveLength(13);
+    expect(policies).toHaveLength(16);
     const withoutIds = policies.map(({ id, ...rest }: any) => rest).sort((a: any, b: any) => key(a).localeCompare(key(b)));
     expect(withoutIds).toEqual([...SPEC_PRESETS].sort((a, b) => key(a).localeCompare(key(b))));
   });
@@ -457,7 +463,7 @@ describe('upsertSlaPolicy', () => {
   let tenantAdmin: string;
   let tenantDpo: string;
   let tenantAgent: string;
-  const GDPR_20_DAYS = { regime: 'GDPR', stage: 'INTERNAL_DPO', kind: 'RESPOND', duration: 'P20D', businessDays: false, extension: null, pausable: true, source: 'Internal target: 20 days' };
+  const GDPR_20_DAYS = { regime: 'GDPR', stage: 'INTERNAL_DPO', kind: 'RESPOND', duration: 'P20D', businessDays: false, extension: null, pausable: true, source: 'Internal target: 20 days', rights: null };
 
   beforeAll(async () => {
     tenantAdmin = await t.token(Role.ADMIN, { tid: TID });
@@ -483,11 +489,28 @@ describe('upsertSlaPolicy', () => {
     ['garbage', false, 'input.duration'],
     ['PT12H', true, 'input.duration'],
     ['P1M', true, 'input.duration'],
+    // What the calendar cannot add is refused here, never discovered at filing time.
+    ['P1Y2M3DT4H', false, 'input.duration'],
+    ['P1DT1H', false, 'input.duration'],
+    ['PT0S', false, 'input.duration'],
+    ['-P1D', false, 'input.duration'],
+    ['P-1D', false, 'input.duration'],
+    ['P1.5D', false, 'input.duration'],
+    ['P1W2D', false, 'input.duration'],
+    ['P99999D', false, 'input.duration'],
   ])('a duration of %s (business days: %s) is BAD_USER_INPUT naming %s, and nothing is written', async (duration, businessDays, field) => {
     const before = await tenantState();
     const res = await t.gql(tenantAdmin, UPSERT, { input: { ...GDPR_20_DAYS, duration, businessDays } });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(Object.keys(res.errors![0].extensions.fields!)).toContain(field);
+    expect(await tenantState()).toEqual(before);
+  });
+
+  test.each(['P0D', 'P1Y2M3DT4H', 'PT0S', '-P1M', 'P1.5M', 'P1W2D'])('an extension of %s is BAD_USER_INPUT naming input.extension, and nothing is written', async (extension) => {
+    const before = await tenantState();
+    const res = await t.gql(tenantAdmin, UPSERT, { input: { ...GDPR_20_DAYS, extension } });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(Object.keys(res.errors![0].extensions.fields!)).toEqual(['input.extension']);
     expect(await tenantState()).toEqual(before);
   });
 
@@ -500,7 +523,7 @@ describe('upsertSlaPolicy', () => {
     const policy = ok(await t.gql(tenantAdmin, UPSERT, { input: GDPR_20_DAYS }), 'upsertSlaPolicy').upsertSlaPolicy;
     expect(policy).toMatchObject({ ...GDPR_20_DAYS, warnAtPercent: 80, startsOn: 'STAGE_ENTERED' });
     const policies = ok(await t.gql(tenantDpo, POLICIES), 'slaPolicies').slaPolicies;
-    expect(policies).toHaveLength(13); // replaced, not added
+    expect(policies).toHaveLength(16); // replaced, not added
     expect(policies.find((p: any) => p.regime === 'GDPR' && p.kind === 'RESPOND')).toEqual(policy);
 
     const receivedAt = new Date(Date.now() - 60_000).toISOString();

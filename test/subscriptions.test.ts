@@ -111,6 +111,9 @@ async function fileComplaint(token: string, summary = 'No answer to my access re
 
 /** `count` audit events of one complaint committed at once, each NOTIFYed as appendAudit does. */
 async function floodAuditEvents(tenantId: string, complaintId: string, count: number): Promise<void> {
+  // Raw rows, not a chain: past the audit trigger that admits only the head's next link.
+  await t.sql('BEGIN');
+  await t.sql(`SET LOCAL session_replication_role = replica`);
   await t.sql(
     `WITH ins AS (
        INSERT INTO audit_events (tenant_id, complaint_id, chain_id, sequence, action, at, changes, hash)
@@ -120,6 +123,7 @@ async function floodAuditEvents(tenantId: string, complaintId: string, count: nu
      SELECT count(pg_notify('cms_audit', json_build_object('tenantId', tenant_id, 'complaintId', complaint_id, 'eventId', id)::text)) FROM ins`,
     [tenantId, complaintId, count],
   );
+  await t.sql('COMMIT');
 }
 
 /** A graphql-transport-ws client on a raw socket, for what graphql-ws's client won't do (stop reading, oversized messages). */

@@ -1,7 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import { Role } from '../../src/auth/roles';
 import {
-  AuditAction, ComplaintOrderField, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight,
+  AuditAction, ComplaintOrderField, DueStepKind, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight,
   IntakeChannel, OrderDirection, ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus,
 } from '../../src/domain/enums';
 
@@ -103,6 +103,7 @@ registerEnumType(DataSubjectRight, {
     WITHDRAW_CONSENT: { description: 'Withdrawal of consent (GDPR Art. 7(3)).' },
     COMPLAINT: { description: 'A complaint about the processing itself; the one right a PROCESSOR case keeps.' },
     DO_NOT_SELL: { description: 'CCPA: opt out of the sale or sharing of personal information.' },
+    LIMIT_SENSITIVE_USE: { description: 'CCPA: limit the use of sensitive personal information.' },
   },
 });
 
@@ -127,6 +128,8 @@ registerEnumType(SlaKind, {
     RESPOND: { description: 'Respond to the complainant (or, at DPA_PANEL, the panel to advise); met when the case is resolved.' },
     RESOLVE: { description: 'Decide the case (ARBITRATION_PANEL); met when the case is resolved.' },
     COMPLY: { description: 'Comply with the DPA panel advice; starts when the advice is recorded.' },
+    NOTIFY_AUTHORITY: { description: 'Notify the supervisory authority of a personal data breach (GDPR and UK GDPR Art. 33(1): 72 hours from awareAt); met by recordAuthorityNotified.' },
+    REGULATOR_DEADLINE: { description: 'Answer a referring regulator by the respondBy it set; not pausable, no extension.' },
   },
 });
 
@@ -148,6 +151,7 @@ registerEnumType(SlaStartEvent, {
   valuesConfig: {
     STAGE_ENTERED: { description: 'When the case enters the stage (for the first stage: at receivedAt, so a back-dated intake counts).' },
     PANEL_ADVICE_RECORDED: { description: 'When recordPanelAdvice records the DPA panel advice.' },
+    BREACH_RECORDED: { description: 'When recordPersonalDataBreach records a breach: the clock runs from its awareAt, whatever the stage; escalation does not cancel it.' },
   },
 });
 
@@ -192,9 +196,24 @@ registerEnumType(AuditAction, {
     SLA_CANCELLED: { description: 'A clock was cancelled (the case left its stage).' },
     COMPLAINANT_DATA_ERASED: { description: "The complainant's data and the case's free text were erased." },
     CHILD_DATA_FLAGGED: { description: 'The case involves a child under 13: PII is restricted to the DPO.' },
+    PERSONAL_DATA_BREACH_RECORDED: { description: 'A personal data breach was recorded on the case; the NOTIFY_AUTHORITY clocks start.' },
+    AUTHORITY_NOTIFIED: { description: 'The supervisory authority was notified of the breach; the NOTIFY_AUTHORITY clocks are met.' },
     SLA_POLICY_CHANGED: { description: 'Tenant chain: an ADMIN changed an SLA policy.' },
     TENANT_SETTINGS_CHANGED: { description: "Tenant chain: the tenant's calendar or contract settings changed." },
     EVIDENCE_BUNDLE_DOWNLOADED: { description: 'Tenant chain: an evidence bundle was downloaded (who, when, which case).' },
     AUDIT_CHECKPOINT_CREATED: { description: 'Tenant chain: a signed audit checkpoint was made.' },
+  },
+});
+
+registerEnumType(DueStepKind, {
+  name: 'DueStepKind',
+  description: "A step of a timer's explanation: START, RULE, SKIP, PAUSE, EXTEND, DUE.",
+  valuesConfig: {
+    START: { description: "The clock starts: the instant, and the local time in the calendar's zone." },
+    RULE: { description: 'The rule applied and its legal source, e.g. one calendar month (GDPR Art. 12(3)).' },
+    SKIP: { description: "A run of consecutive non-business days skipped, from `at` until `until` (weekend, or the holiday's name)." },
+    PAUSE: { description: 'A pause while the case awaited the complainant, from `at` until `until` (open while still paused).' },
+    EXTEND: { description: 'The one extension, granted at `at`, with its reason (masked like description).' },
+    DUE: { description: 'The resulting due instant: `at` equals the timer\'s dueAt.' },
   },
 });

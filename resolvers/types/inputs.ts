@@ -30,6 +30,19 @@ export class ComplainantInput {
   involvesChildUnder13: boolean;
 }
 
+@InputType({ description: 'The regulator that referred the case: required with channel REGULATOR_REFERRAL, refused otherwise.' })
+export class RegulatorReferralInput {
+  @Field({ description: "the regulator's name, e.g. FTC" }) @Length(1, 200) @Matches(/\S/, { message: 'must not be blank' })
+  regulator: string;
+
+  @Field(() => String, { nullable: true, description: "the regulator's case reference" }) @IsOptional() @Length(1, 200)
+  reference?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'the deadline the regulator set; one already past is accepted and breaches at once' })
+  @IsOptional() @MinDate(EARLIEST, { message: 'must not be before 2000-01-01' })
+  respondBy?: Date | null;
+}
+
 @InputType({ description: 'A new complaint for fileComplaint.' })
 export class FileComplaintInput {
   @Field(() => ComplainantInput, { description: 'Who complains.' }) @ValidateNested()
@@ -66,6 +79,10 @@ export class FileComplaintInput {
 
   @Field(() => ID, { nullable: true, description: 'The user to assign the case to; null or omitted: unassigned.' }) @IsOptional() @Length(1, 200)
   assigneeId?: string | null;
+
+  @Field(() => RegulatorReferralInput, { nullable: true, description: 'required with channel REGULATOR_REFERRAL, refused otherwise' })
+  @IsOptional() @ValidateNested()
+  regulatorReferral?: RegulatorReferralInput | null;
 }
 
 @InputType({ description: "Changes to the complainant's details: an omitted or null field is left as it is." })

@@ -69,3 +69,24 @@ export class AddNoteArgs {
   @Field({ nullable: true, defaultValue: true, description: 'Internal to the organisation (the default); null means the default.' })
   internal: boolean;
 }
+
+@ArgsType()
+export class PersonalDataBreachArgs extends VersionedArgs {
+  @Field(() => DateTimeScalar, { description: 'when the controller became aware of the breach; may be in the past, never in the future' }) @IsNotInFuture()
+  awareAt: Date;
+
+  @Field({ description: 'free text: masked like description' }) @Length(1, 5000) @Matches(/\S/, NOT_BLANK)
+  summary: string;
+}
+
+@ArgsType()
+export class AuthorityNotifiedArgs extends VersionedArgs {
+  @Field(() => DateTimeScalar, { description: "not before the breach's awareAt, not in the future" }) @IsNotInFuture()
+  notifiedAt: Date;
+
+  @Field({ description: 'the supervisory authority notified, e.g. "BfDI"' }) @Length(1, 200) @Matches(/\S/, NOT_BLANK)
+  authority: string;
+
+  @Field(() => String, { nullable: true, description: "the authority's reference for the notification" }) @IsOptional() @Length(1, 200)
+  reference?: string | null;
+}

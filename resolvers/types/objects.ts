@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Role } from '../../src/auth/roles';
 import {
   AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel,
-  ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus,
+  ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus, DueStepKind,
 } from '../../src/domain/enums';
 import { DateTimeScalar, JSONScalar } from './scalars';
 import './enums';
@@ -97,6 +97,33 @@ export class SlaPolicyType {
   @Field({ description: 'Whether the clock pauses while the case awaits the complainant.' }) pausable: boolean;
   @Field(() => SlaStartEvent, { description: 'The event that starts the clock.' }) startsOn: SlaStartEvent;
   @Field({ description: 'Legal basis, e.g. "GDPR Art. 12(3)".' }) source: string;
+  @Field(() => [DataSubjectRight], { nullable: true, description: 'applies only to complaints invoking one of these; null: every complaint' })
+  rights: DataSubjectRight[] | null;
+}
+
+@ObjectType('DueStep', { description: "One step of how a timer's due instant was reached: the answer to 'why is it due then'." })
+export class DueStepType {
+  @Field(() => DueStepKind, { description: 'What the step is.' }) kind: DueStepKind;
+  @Field(() => DateTimeScalar, { description: 'START: the start; SKIP/PAUSE: from; EXTEND: when granted; DUE: the due instant' }) at: Date;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'SKIP/PAUSE: to' }) until: Date | null;
+  @Field({ description: 'e.g. "Thu 2026-11-26 skipped: Thanksgiving Day (US public holiday)"' }) text: string;
+}
+
+@ObjectType('RegulatorReferral', { description: 'The regulator that referred the case (channel REGULATOR_REFERRAL).' })
+export class RegulatorReferralType {
+  @Field({ description: "The regulator's name, e.g. FTC." }) regulator: string;
+  @Field(() => String, { nullable: true, description: "The regulator's case reference; null if none was given." }) reference: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'The deadline the regulator set (a REGULATOR_DEADLINE clock runs to it); null if none.' }) respondBy: Date | null;
+}
+
+@ObjectType('PersonalDataBreach', { description: 'A breach of security the case revealed (GDPR Art. 33).' })
+export class PersonalDataBreachType {
+  @Field(() => DateTimeScalar, { description: 'When the controller became aware of the breach: the NOTIFY_AUTHORITY clocks run from here.' }) awareAt: Date;
+  @Field({ description: 'free text: masked like description' }) summary: string;
+  @Field(() => DateTimeScalar, { description: 'When the DPO recorded it.' }) recordedAt: Date;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the authority was notified; null until recordAuthorityNotified.' }) authorityNotifiedAt: Date | null;
+  @Field(() => String, { nullable: true, description: 'The authority notified; null until then.' }) authority: string | null;
+  @Field(() => String, { nullable: true, description: "The authority's reference for the notification; null if none." }) authorityReference: string | null;
 }
 
 @ObjectType('SlaTimer', { description: 'One running or finished clock of a case, started from a policy (whose terms it keeps).' })
@@ -113,7 +140,6 @@ export class SlaTimerType {
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it was met; null unless MET.' }) metAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it breached (= dueAt); null unless BREACHED.' }) breachedAt: Date | null;
   @Field({ description: 'Whether its one extension was granted.' }) extended: boolean;
-  @Field(() => String, { nullable: true, description: 'Why it was extended (free text: masked like description); null if not extended.' }) extensionReason: string | null;
   policyId: string | null;
   complaintId: string;
   remainingOnPause: number | null;

@@ -1,6 +1,6 @@
-import { IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { ComplaintStage, Regime, SlaKind, SlaStartEvent, SlaTimerStatus } from '../../src/domain/enums';
+import { ComplaintStage, DataSubjectRight, Regime, SlaKind, SlaStartEvent, SlaTimerStatus } from '../../src/domain/enums';
 import { PageArgsOf } from './inputs';
 import { DateTimeScalar } from './scalars';
 import { SlaTimerType } from './objects';
@@ -18,6 +18,8 @@ export class SlaPolicyInput {
   @Field({ description: 'Whether the clock pauses while the case awaits the complainant.' }) pausable: boolean;
   @Field(() => SlaStartEvent, { nullable: true, defaultValue: SlaStartEvent.STAGE_ENTERED, description: 'The event that starts the clock; null means the default.' }) startsOn: SlaStartEvent;
   @Field({ description: 'Legal basis, e.g. "GDPR Art. 12(3)" (1-500 characters).' }) @Length(1, 500) @Matches(/\S/, { message: 'must not be blank' }) source: string;
+  @Field(() => [DataSubjectRight], { nullable: true, description: 'applies only to complaints invoking one of these; null or empty: every complaint of the regime' })
+  @IsOptional() @ArrayMaxSize(20) rights?: DataSubjectRight[] | null;
 }
 
 @ArgsType()

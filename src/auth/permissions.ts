@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   recordPanelAdvice: [DPO],
   extendSlaTimer: [DPO],
   eraseComplainantData: [DPO],
+  recordPersonalDataBreach: [DPO],
+  recordAuthorityNotified: [DPO],
   // administration
   upsertSlaPolicy: [ADMIN],
   tenantSettings: EVERYONE,

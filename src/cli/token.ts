@@ -1,11 +1,29 @@
-import 'reflect-metadata';
 import { decodeJwt } from 'jose';
 import { parseArgs } from 'node:util';
 import { parseClaims, signDevToken } from '../auth/jwt';
 import { ConfigError, loadConfig } from '../config';
 import { resolveJwtSecret } from '../dev-secret';
 
-/** npm run token -- --tenant T --role DPO [--role AGENT] [--sub id] [--name N] [--email E] [--tz Z] [--country C] [--expires 12h] */
+const USAGE = `Usage: npm run -s token -- --tenant <tenant id> --role <role> [options]
+
+Prints a development bearer token (HS256, signed with JWT_SECRET or the dev secret
+under DATA_DIR, so \`npm start\` accepts it) on stdout and nothing else.
+-s (--silent) keeps npm's own banner out of $(npm run -s token ...).
+
+  --tenant <id>      tenant id (the tid claim), required
+  --role <role>      AGENT, DPO, COMPLIANCE_OFFICER or ADMIN; repeat or comma-separate
+  --sub <id>         user id (default: <tenant>-<first role>)
+  --name <name>      display name
+  --email <email>    e-mail address
+  --tz <zone>        IANA time zone for a tenant seen for the first time
+  --country <CC>     holiday calendar for a tenant seen for the first time
+  --expires <span>   lifetime, e.g. 30m, 12h, 7d (default 12h)
+  -h, --help         this text
+
+Example: TOKEN=$(npm run -s token -- --tenant demo --role DPO)
+`;
+
+/** `npm run -s token -- --tenant T --role DPO`: a development token, instantly (no build, no database). */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -17,9 +35,14 @@ async function main(): Promise<void> {
       tz: { type: 'string' },
       country: { type: 'string' },
       expires: { type: 'string', default: '12h' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (!values.tenant || !values.role?.length) throw new ConfigError('usage: npm run token -- --tenant <tenant id> --role <AGENT|DPO|COMPLIANCE_OFFICER|ADMIN> [--role ...] [--sub <user id>] [--name <name>] [--email <email>] [--tz <IANA zone>] [--country <CC>] [--expires 12h]');
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (!values.tenant || !values.role?.length) throw new UsageError('--tenant and --role are required');
   const config = loadConfig();
   const secret = resolveJwtSecret(config);
   if (!secret) throw new ConfigError('No HS256 secret: set JWT_SECRET (tokens from a JWKS are issued by your identity provider)');
@@ -34,7 +57,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${token}\n`);
 }
 
+class UsageError extends Error {}
+
 main().catch((error) => {
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  if (usage) console.error('Run `npm run -s token -- --help` for the options.');
+  process.exit(usage ? 2 : 1);
 });

@@ -47,6 +47,7 @@ export enum DataSubjectRight {
   WITHDRAW_CONSENT = 'WITHDRAW_CONSENT',
   COMPLAINT = 'COMPLAINT',
   DO_NOT_SELL = 'DO_NOT_SELL',
+  LIMIT_SENSITIVE_USE = 'LIMIT_SENSITIVE_USE',
 }
 export enum ComplaintOutcome {
   UPHELD = 'UPHELD',
@@ -61,6 +62,8 @@ export enum SlaKind {
   RESPOND = 'RESPOND',
   RESOLVE = 'RESOLVE',
   COMPLY = 'COMPLY',
+  NOTIFY_AUTHORITY = 'NOTIFY_AUTHORITY',
+  REGULATOR_DEADLINE = 'REGULATOR_DEADLINE',
 }
 export enum SlaTimerStatus {
   RUNNING = 'RUNNING',
@@ -72,6 +75,7 @@ export enum SlaTimerStatus {
 export enum SlaStartEvent {
   STAGE_ENTERED = 'STAGE_ENTERED',
   PANEL_ADVICE_RECORDED = 'PANEL_ADVICE_RECORDED',
+  BREACH_RECORDED = 'BREACH_RECORDED',
 }
 export enum ComplaintOrderField {
   RECEIVED_AT = 'RECEIVED_AT',
@@ -104,9 +108,20 @@ export enum AuditAction {
   SLA_CANCELLED = 'SLA_CANCELLED',
   COMPLAINANT_DATA_ERASED = 'COMPLAINANT_DATA_ERASED',
   CHILD_DATA_FLAGGED = 'CHILD_DATA_FLAGGED',
+  PERSONAL_DATA_BREACH_RECORDED = 'PERSONAL_DATA_BREACH_RECORDED',
+  AUTHORITY_NOTIFIED = 'AUTHORITY_NOTIFIED',
   // Tenant-level chain (complaintId null): additions to the contract's enum.
   SLA_POLICY_CHANGED = 'SLA_POLICY_CHANGED',
   TENANT_SETTINGS_CHANGED = 'TENANT_SETTINGS_CHANGED',
   EVIDENCE_BUNDLE_DOWNLOADED = 'EVIDENCE_BUNDLE_DOWNLOADED',
   AUDIT_CHECKPOINT_CREATED = 'AUDIT_CHECKPOINT_CREATED',
+}
+/** How a timer's due instant was reached, step by step (SlaTimer.explanation). */
+export enum DueStepKind {
+  START = 'START',
+  RULE = 'RULE',
+  SKIP = 'SKIP',
+  PAUSE = 'PAUSE',
+  EXTEND = 'EXTEND',
+  DUE = 'DUE',
 }

@@ -92,3 +92,8 @@ export function checkEscalation(c: EscalationCase, to: ComplaintStage): Verdict 
 function refuse(rule: string, message: string): Verdict {
   return { allowed: false, rule, message };
 }
+
+/** The stages the table allows from where the case stands, for this case, now (Complaint.availableEscalations). */
+export function availableEscalations(c: EscalationCase): ComplaintStage[] {
+  return Object.values(ComplaintStage).filter((to) => checkEscalation(c, to).allowed);
+}

@@ -1,5 +1,6 @@
 import Holidays from 'date-holidays';
 import { DateTime, Duration } from 'luxon';
+import { DueStepKind } from './enums';
 
 /**
  * SLA calendar arithmetic (SPEC §5): when a clock falls due, when it warns, and what a
@@ -23,6 +24,36 @@ import { DateTime, Duration } from 'luxon';
 export interface Calendar {
   timeZone: string;
   holidayCountry: string | null;
+  /** Why a stored setting was not used (an unknown zone or country), for the explanation. */
+  fallback?: string | null;
+}
+
+/**
+ * The calendar of a tenant's stored settings, never failing: a zone that is not an IANA
+ * zone counts in UTC, a country without a holiday calendar counts weekends only, and
+ * `fallback` says so (SPEC §3: a setting the service cannot use is ignored, not fatal).
+ */
+export function calendarFor(timeZone: string | null | undefined, holidayCountry: string | null | undefined): Calendar {
+  const notes: string[] = [];
+  let zone = timeZone || 'UTC';
+  if (!DateTime.now().setZone(zone).isValid) {
+    notes.push(`time zone '${zone}' is not an IANA zone: UTC used`);
+    zone = 'UTC';
+  }
+  let country = holidayCountry ? holidayCountry.toUpperCase() : null;
+  if (country !== null && !supportsHolidayCountry(country)) {
+    notes.push(`no public-holiday calendar for country '${holidayCountry}': weekends only`);
+    country = null;
+  }
+  return { timeZone: zone, holidayCountry: country, fallback: notes.length ? notes.join('; ') : null };
+}
+
+/** One step of how a due instant was reached (SlaTimer.explanation, SPEC §5). */
+export interface DueStep {
+  kind: DueStepKind;
+  at: Date;
+  until: Date | null;
+  text: string;
 }
 
 /** A policy's clock: an ISO-8601 duration (P1M, P45D, PT24H, P10D) and its day kind. */
@@ -36,30 +67,116 @@ const DAY_MS = 86_400_000;
 // arithmetic walks day by day.
 const MAX_DAYS = 3660;
 
-/** Null when `iso` is a usable clock duration, else why not. */
+// One unit per clock, each with one meaning a regulator can check (SPEC §5): calendar
+// years and months (month end clamped), calendar weeks and days (local time kept), and
+// exact hours, minutes or seconds. Mixed units (P1Y2M3DT4H) have no agreed order.
+const CLOCK_DURATION = /^P(?:(\d+)Y|(\d+)M|(\d+)W|(\d+)D|T(?:(\d+)H|(\d+)M|(\d+)S))$/;
+
+/** Null when `iso` is a clock duration the calendar can add, else why not. */
 export function validateDuration(iso: string, businessDays = false): string | null {
+  const match = CLOCK_DURATION.exec(iso);
+  if (!match) {
+    return Duration.fromISO(iso).isValid
+      ? `'${iso}' is not a clock duration: use one whole, positive unit (P1Y, P1M, P2W, P45D, PT72H, PT30M, PT60S)`
+      : `'${iso}' is not an ISO-8601 duration`;
+  }
   const duration = Duration.fromISO(iso);
-  if (!duration.isValid) return `'${iso}' is not an ISO-8601 duration`;
-  const units = Object.entries(duration.toObject()) as [string, number][];
-  if (units.some(([, value]) => !Number.isInteger(value) || value < 0)) {
-    return 'a duration takes whole, non-negative units';
-  }
-  if (!units.some(([, value]) => value > 0)) return 'a duration must be positive';
+  if (!duration.isValid || !(Object.values(duration.toObject()) as number[]).some((v) => v > 0)) return 'a duration must be positive';
   if (duration.as('days') > MAX_DAYS) return `a duration is at most ${MAX_DAYS} days`;
-  if (businessDays && units.some(([unit, value]) => unit !== 'days' && value > 0)) {
-    return 'a business-day clock takes whole days only (e.g. P10D)';
-  }
+  if (businessDays && match[4] === undefined) return 'a business-day clock takes whole days only (e.g. P10D)';
   return null;
 }
 
 /** The instant a clock of `duration` started at `start` falls due. */
 export function addDuration(start: Date, duration: string, businessDays: boolean, cal: Calendar): Date {
+  return computeDue(start, duration, businessDays, cal).dueAt;
+}
+
+/**
+ * The due instant and the days it skipped, from one computation (so the explanation
+ * cannot drift from the due). Only business clocks skip days.
+ */
+export function computeDue(start: Date, duration: string, businessDays: boolean, cal: Calendar): { dueAt: Date; skipped: DueStep[] } {
   const error = validateDuration(duration, businessDays);
   if (error) throw new RangeError(`SLA duration ${duration}: ${error}`);
   const parsed = Duration.fromISO(duration);
-  if (businessDays) return addBusinessTime(start, parsed.days * DAY_MS, cal);
-  // luxon adds months, then days (local time kept, month end clamped), then elapsed time.
-  return toDate(inZone(start, cal).plus(parsed));
+  if (businessDays) {
+    const dueAt = addBusinessTime(start, parsed.days * DAY_MS, cal);
+    return { dueAt, skipped: skippedDays(start, dueAt, cal) };
+  }
+  // Calendar units keep the local time of day (luxon adds years, months, weeks, days
+  // on the wall clock, month end clamped); hours, minutes and seconds are elapsed time.
+  return { dueAt: toDate(inZone(start, cal).plus(parsed)), skipped: [] };
+}
+
+/**
+ * One SKIP step per run of consecutive non-business days that business time crossed
+ * between `from` and `to`, naming the weekend or each holiday as date-holidays names it.
+ */
+export function skippedDays(from: Date, to: Date, cal: Calendar): DueStep[] {
+  const steps: DueStep[] = [];
+  let run: { first: DateTime; last: DateTime; reasons: string[] } | null = null;
+  const flush = () => {
+    if (!run) return;
+    const at = new Date(Math.max(run.first.toMillis(), from.getTime()));
+    const until = new Date(Math.min(startOfNextDay(run.last).toMillis(), to.getTime()));
+    const days = run.first.hasSame(run.last, 'day') ? localDay(run.first) : `${localDay(run.first)} – ${localDay(run.last)}`;
+    steps.push({ kind: DueStepKind.SKIP, at, until, text: `${days} skipped: ${[...new Set(run.reasons)].join(', ')}` });
+    run = null;
+  };
+  for (let day = inZone(from, cal).startOf('day'); day.toMillis() < to.getTime(); day = startOfNextDay(day)) {
+    const reasons = nonBusinessReasons(day, cal);
+    if (reasons.length === 0) {
+      flush();
+      continue;
+    }
+    if (run) {
+      run.last = day;
+      run.reasons.push(...reasons);
+    } else run = { first: day, last: day, reasons: [...reasons] };
+  }
+  flush();
+  return steps;
+}
+
+/** Why a tenant-local day is not a business day: 'weekend' and/or holiday names; empty when it is one. */
+function nonBusinessReasons(day: DateTime, cal: Calendar): string[] {
+  const reasons: string[] = [];
+  if (day.weekday >= 6) reasons.push('weekend');
+  if (cal.holidayCountry !== null) {
+    for (const name of publicHolidays(cal.holidayCountry, day.year).get(day.toISODate() as string) ?? []) {
+      reasons.push(`${name} (${cal.holidayCountry.toUpperCase()} public holiday)`);
+    }
+  }
+  return reasons;
+}
+
+/** 'Thu 2026-11-26': how a step names a tenant-local day. */
+function localDay(day: DateTime): string {
+  return day.toFormat('ccc yyyy-MM-dd', { locale: 'en-US' });
+}
+
+/** An instant as the explanation shows it: ISO in UTC and the wall clock of the calendar's zone. */
+export function describeInstant(instant: Date, cal: Calendar): string {
+  const local = inZone(instant, cal).toFormat('ccc yyyy-MM-dd HH:mm:ss', { locale: 'en-US' });
+  return `${instant.toISOString()} (${local} ${cal.timeZone})`;
+}
+
+/** What a clock's duration means on this calendar, in words (the RULE step). */
+export function describeClock(duration: string, businessDays: boolean, cal: Calendar): string {
+  const [, years, months, weeks, days, hours, minutes, seconds] = CLOCK_DURATION.exec(duration) ?? [];
+  let meaning: string;
+  if (businessDays) {
+    const holidays = cal.holidayCountry ? `weekends and public holidays of ${cal.holidayCountry}` : 'weekends';
+    meaning = `${days} business days in ${cal.timeZone} (${holidays} skipped; local time of day kept; a start on a non-business day counts from the next business day)`;
+  } else if (years || months) {
+    meaning = `${years ? `${years} calendar year(s)` : `${months} calendar month(s)`} in ${cal.timeZone} (local time of day kept; a day the month lacks is its last day)`;
+  } else if (weeks || days) {
+    meaning = `${weeks ? `${weeks} week(s)` : `${days} calendar day(s)`} in ${cal.timeZone} (local time of day kept across DST)`;
+  } else {
+    meaning = `${hours ? `${hours} hour(s)` : minutes ? `${minutes} minute(s)` : `${seconds} second(s)`} of elapsed time (exact, whatever DST does)`;
+  }
+  return cal.fallback ? `${meaning}; ${cal.fallback}` : meaning;
 }
 
 /** The instant `warnAtPercent`% of the way from `start` to `due`, floored to the millisecond. */
@@ -77,7 +194,7 @@ export function isBusinessDay(localDate: DateTime | Date, cal: Calendar): boolea
   const local = localDate instanceof Date ? inZone(localDate, cal) : localDate.setZone(cal.timeZone);
   if (local.weekday >= 6) return false;
   if (cal.holidayCountry === null) return true;
-  return !publicHolidayDates(cal.holidayCountry, local.year).has(local.toISODate() as string);
+  return !publicHolidays(cal.holidayCountry, local.year).has(local.toISODate() as string);
 }
 
 /** Whether date-holidays knows the public holidays of `country` (ISO 3166-1 alpha-2). */
@@ -195,25 +312,26 @@ function toDate(local: DateTime): Date {
   return local.toJSDate();
 }
 
-const holidayDates = new Map<string, ReadonlySet<string>>();
+const holidayCache = new Map<string, ReadonlyMap<string, string[]>>();
 
-/** The tenant-local dates ('YYYY-MM-DD') of `country`'s public holidays in `year`, cached. */
-function publicHolidayDates(country: string, year: number): ReadonlySet<string> {
+/** `country`'s public holidays in `year`: tenant-local date ('YYYY-MM-DD') → names, cached. */
+function publicHolidays(country: string, year: number): ReadonlyMap<string, string[]> {
   const code = country.toUpperCase();
   const key = `${code}:${year}`;
-  let dates = holidayDates.get(key);
+  let dates = holidayCache.get(key);
   if (!dates) {
     if (!supportsHolidayCountry(code)) throw new RangeError(`no public-holiday data for country '${country}'`);
     const holidays = new Holidays(code);
     // Neighbouring years too: a substitute day may fall in the year before its holiday.
     // Public only (SPEC §5): observances, bank, optional and school days are working days.
-    dates = new Set(
-      [year - 1, year, year + 1]
-        .flatMap((y) => holidays.getHolidays(y))
-        .filter((holiday) => holiday.type === 'public' && holiday.date.startsWith(`${year}-`))
-        .map((holiday) => holiday.date.slice(0, 10)),
-    );
-    holidayDates.set(key, dates);
+    const byDate = new Map<string, string[]>();
+    for (const holiday of [year - 1, year, year + 1].flatMap((y) => holidays.getHolidays(y))) {
+      if (holiday.type !== 'public' || !holiday.date.startsWith(`${year}-`)) continue;
+      const date = holiday.date.slice(0, 10);
+      byDate.set(date, [...(byDate.get(date) ?? []), holiday.name]);
+    }
+    dates = byDate;
+    holidayCache.set(key, dates);
   }
   return dates;
 }

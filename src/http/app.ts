@@ -3,7 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import type http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { AppConfig } from '../config';
@@ -14,6 +14,7 @@ import { queryGuards } from '../graphql/limits';
 import { formatError, isInternal } from '../graphql/errors';
 import type { Logger } from '../logger';
 import { authenticate } from '../auth/authenticate';
+import { AccessLog, jsonErrorHandler } from './access-log';
 import { Metrics } from './metrics';
 import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions';
 import { complaintsCsvHandler } from './csv-report';
@@ -39,8 +40,6 @@ export interface RunningApp {
    */
   stop(): Promise<void>;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
 export { QUERY_LIMITS } from '../graphql/limits';
@@ -76,8 +75,10 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
   });
   const metrics = new Metrics(dataSource);
+  const access = new AccessLog(log, metrics);
   const app = express();
   app.disable('x-powered-by');
+  app.use(access.middleware);
   const drainable = createHttpServer(app, {
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
@@ -105,7 +106,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
           }
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           metrics.observeOperation(operation?.operation ?? 'invalid', ms);
-          contextValue.log.debug({ operationName, ms }, 'graphql request');
+          access.operation(contextValue, operationName, response.body.kind === 'single' ? response.body.singleResult.errors : undefined);
         },
       };
     },
@@ -147,7 +148,11 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     if (down.length > 0) res.status(503).json({ status: 'unavailable', down, checks });
     else res.json({ status: 'ready', checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (config.METRICS_TOKEN && !bearerMatches(req.headers.authorization, config.METRICS_TOKEN)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'METRICS_TOKEN required: Authorization: Bearer <METRICS_TOKEN>' });
+      return;
+    }
     res.type(metrics.contentType).send(await metrics.render());
   });
 
@@ -159,14 +164,15 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const header = req.headers['x-request-id'];
-        const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-        res.setHeader('x-request-id', requestId);
+        const requestId = String(req.id); // X-Request-Id when well-formed (see the access log)
         const requestLog = log.child({ requestId });
         try {
           const actor = await authenticate(dataSource, verifier, req.headers.authorization);
-          return new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          const ctx = new RequestContext(dataSource, requestId, requestLog.child({ tenantId: actor.tenantId, userId: actor.userId }), actor);
+          access.attach(ctx, res, actor);
+          return ctx;
         } catch (error) {
+          access.refused(req, res, error instanceof AppError ? error.code : 'INTERNAL_SERVER_ERROR');
           if (error instanceof AppError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, requestId, http: { status: 401 } } });
           }
@@ -176,6 +182,7 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
       },
     }),
   );
+  app.use(jsonErrorHandler(access, log));
 
   app.use(unhandledErrors(log));
 
@@ -194,4 +201,10 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
       await listener.stop();
     },
   };
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -86,6 +86,7 @@ interface SubscriptionDeps {
  */
 export function serveSubscriptions({ httpServer, schema, verifier, dataSource, log, guards, exposeDetails }: SubscriptionDeps): { dispose(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_REQUEST_BYTES });
+  wsServer.on('error', () => undefined); // the HTTP server's own errors (a busy port) are handled where it listens
   const connectionsByUser = new Map<string, number>();
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((e) => {

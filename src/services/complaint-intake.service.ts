@@ -7,7 +7,8 @@ import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { AuditAction, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel, ProcessingRole, Regime } from '../domain/enums';
 import { deriveRegimes } from '../domain/regimes';
-import { IdempotencyKeyReusedError } from '../errors';
+import { calendarFor } from '../domain/sla-calendar';
+import { BadUserInputError, IdempotencyKeyReusedError } from '../errors';
 import { Complaint, StageTransition, Tenant } from '../../entities';
 import { checkAssignee } from './assignment';
 import { loadComplaint } from './complaint-query.service';
@@ -25,10 +26,26 @@ export interface FileComplaintData {
   description: string;
   receivedAt?: Date | null;
   assigneeId?: string | null;
+  regulatorReferral?: { regulator: string; reference?: string | null; respondBy?: Date | null } | null;
 }
 
-/** Logs a complaint at INTERNAL_DPO / OPEN with the next reference of the tenant (SPEC §4). */
+/** SPEC §4: a regulator's referral comes with channel REGULATOR_REFERRAL, and only with it. */
+function checkReferral(input: FileComplaintData): void {
+  const referral = input.channel === IntakeChannel.REGULATOR_REFERRAL;
+  if (referral && !input.regulatorReferral) {
+    throw new BadUserInputError({ 'input.regulatorReferral': 'is required with channel REGULATOR_REFERRAL (the regulator, its reference, respondBy when it set a deadline)' });
+  }
+  if (!referral && input.regulatorReferral) {
+    throw new BadUserInputError({ 'input.regulatorReferral': `is only for channel REGULATOR_REFERRAL (this complaint: ${input.channel})` });
+  }
+}
+
+/**
+ * Logs a complaint at INTERNAL_DPO / OPEN with the next reference of the tenant (SPEC §4);
+ * a regulator's referral is filed straight at REGULATOR, with its deadline as a clock.
+ */
 export async function fileComplaint(ctx: RequestContext, input: FileComplaintData, idempotencyKey?: string | null): Promise<Complaint> {
+  checkReferral(input);
   return transaction(ctx, async (tx) => {
     if (idempotencyKey) {
       const earlier = await claimIdempotencyKey(tx, idempotencyKey, input);
@@ -37,12 +54,13 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
     if (input.assigneeId) await checkAssignee(tx, input.assigneeId, 'input.assigneeId');
     const tenant = await tx.manager.findOneByOrFail(Tenant, { id: tx.tenantId });
     const now = new Date();
-    const reference = await nextReference(tx, DateTime.fromJSDate(now, { zone: tenant.timeZone }).year);
+    const reference = await nextReference(tx, DateTime.fromJSDate(now, { zone: calendarFor(tenant.timeZone, null).timeZone }).year);
     const jurisdiction = input.jurisdiction.toUpperCase();
+    const referral = input.regulatorReferral ?? null;
     const complaint = tx.manager.create(Complaint, {
       tenantId: tx.tenantId,
       reference,
-      stage: ComplaintStage.INTERNAL_DPO,
+      stage: referral ? ComplaintStage.REGULATOR : ComplaintStage.INTERNAL_DPO,
       status: ComplaintStatus.OPEN,
       rights: input.rights,
       dataContext: input.dataContext,
@@ -58,6 +76,9 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
       involvesChildUnder13: input.complainant.involvesChildUnder13,
       assigneeId: input.assigneeId ?? null,
       receivedAt: input.receivedAt ?? now,
+      regulatorName: referral?.regulator.trim() ?? null,
+      regulatorReference: referral?.reference?.trim() || null,
+      regulatorRespondBy: referral?.respondBy ?? null,
       version: 1,
     });
     await tx.manager.save(complaint);
@@ -65,8 +86,8 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
       tenantId: tx.tenantId,
       complaintId: complaint.id,
       fromStage: null,
-      toStage: ComplaintStage.INTERNAL_DPO,
-      reason: 'Complaint filed',
+      toStage: complaint.stage,
+      reason: referral ? `Referred by ${complaint.regulatorName}` : 'Complaint filed',
       at: complaint.receivedAt,
       actorId: tx.user.userId,
     });
@@ -87,12 +108,18 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
       'complainant.phone': complaint.complainantPhone,
       receivedAt: complaint.receivedAt,
       assigneeId: complaint.assigneeId,
+      ...(referral
+        ? { 'regulatorReferral.regulator': complaint.regulatorName, 'regulatorReferral.reference': complaint.regulatorReference, 'regulatorReferral.respondBy': complaint.regulatorRespondBy }
+        : {}),
     }));
     // SPEC §7: a child's data is flagged in the trail and restricted to the DPO.
     if (complaint.involvesChildUnder13) {
       await appendAudit(tx, complaint.id, AuditAction.CHILD_DATA_FLAGGED, { involvesChildUnder13: { from: false, to: true } });
     }
     await sla.stageEntered(tx, complaint, complaint.receivedAt);
+    if (complaint.regulatorName && complaint.regulatorRespondBy) {
+      await sla.regulatorDeadline(tx, complaint, complaint.regulatorName, complaint.regulatorRespondBy, complaint.receivedAt);
+    }
     if (idempotencyKey) {
       await tx.manager.query('UPDATE idempotency_keys SET complaint_id = $1 WHERE tenant_id = $2 AND key = $3', [complaint.id, tx.tenantId, idempotencyKey]);
     }

@@ -91,13 +91,16 @@ export function resolveComplaint(ctx: RequestContext, id: string, outcome: Compl
 
 export function reopenComplaint(ctx: RequestContext, id: string, reason: string, expectedVersion: Version): Promise<Complaint> {
   return changeComplaint(ctx, id, { operation: 'reopenComplaint', expectedVersion }, async (tx, c) => {
+    const at = new Date();
     const previous = { outcome: c.outcome, resolvedAt: c.resolvedAt?.toISOString() ?? null, resolutionSummary: c.resolutionSummary };
     await moveStatus(tx, c, 'reopenComplaint', { outcome: null, resolutionSummary: null, resolvedAt: null }, AuditAction.REOPENED, {
       outcome: { from: previous.outcome, to: null },
       resolvedAt: { from: previous.resolvedAt, to: null },
       resolutionSummary: { from: previous.resolutionSummary, to: null },
       reason,
-    }, new Date());
+    }, at);
+    // SPEC §4: the stage's stage-entered clocks start afresh, as if the stage were entered again.
+    await sla.reopened(tx, c, at);
   });
 }
 

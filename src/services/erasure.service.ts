@@ -22,7 +22,7 @@ const STORED_AT: Record<FreeTextField, Column[]> = {
   panelAdviceSummary: [{ table: 'complaints', column: 'panel_advice_summary' }],
   reason: [{ table: 'stage_transitions', column: 'reason' }],
   extensionReason: [{ table: 'sla_timers', column: 'extension_reason' }],
-  breachSummary: [], // stored with the breach record (SPEC §4) once it lands: name its column here
+  breachSummary: [{ table: 'complaints', column: 'breach_summary' }],
 };
 
 /** Overwrites every stored free-text value of the case with "[erased]"; returns the rows changed per field. */

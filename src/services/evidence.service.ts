@@ -11,16 +11,17 @@ import { AuditEvent, Complaint, SlaTimer, StageTransition } from '../../entities
 import { loadComplaint } from './complaint-query.service';
 import { latestCheckpointedHead } from './checkpoint.service';
 import { remainingSecondsOf } from './sla-query.service';
-
-const MASK = '***';
+import { explainTimerFor } from './sla-explanation.service';
+import { canReadFreeText, FreeTextField, MASK, maskFreeText } from '../domain/free-text';
 
 /**
  * The case as the caller may read it (SPEC §3): complainant PII as the GraphQL
- * Complaint.complainant shows it. Free-text masking for COMPLIANCE_OFFICER belongs here too.
+ * Complaint.complainant shows it, every free-text field masked by the one list's rule.
  */
 export function complaintAsSeenBy(c: Complaint, roles: Role[]): Record<string, unknown> {
   const visible = canReadPii(roles, c.involvesChildUnder13);
   const show = (value: string | null) => (value === null || visible ? value : MASK);
+  const text = (field: FreeTextField, value: string | null) => maskFreeText({ roles }, c, field, value);
   return plainRecord({
     id: c.id,
     reference: c.reference,
@@ -32,8 +33,8 @@ export function complaintAsSeenBy(c: Complaint, roles: Role[]): Record<string, u
     regimes: c.regimes,
     jurisdiction: c.jurisdiction,
     channel: c.channel,
-    summary: c.summary,
-    description: c.description,
+    summary: text('summary', c.summary),
+    description: text('description', c.description),
     complainant: {
       name: show(c.complainantName),
       email: show(c.complainantEmail),
@@ -47,7 +48,12 @@ export function complaintAsSeenBy(c: Complaint, roles: Role[]): Record<string, u
     resolvedAt: c.resolvedAt,
     closedAt: c.closedAt,
     outcome: c.outcome,
-    resolutionSummary: c.resolutionSummary,
+    resolutionSummary: text('resolutionSummary', c.resolutionSummary),
+    panelAdviceSummary: text('panelAdviceSummary', c.panelAdviceSummary),
+    regulatorReferral: c.regulatorName ? { regulator: c.regulatorName, reference: c.regulatorReference, respondBy: c.regulatorRespondBy } : null,
+    personalDataBreach: c.breachRecordedAt
+      ? { awareAt: c.breachAwareAt, summary: text('breachSummary', c.breachSummary), recordedAt: c.breachRecordedAt, authorityNotifiedAt: c.authorityNotifiedAt, authority: c.authorityName, authorityReference: c.authorityReference }
+      : null,
     nextDueAt: c.nextDueAt,
     version: c.version,
     createdAt: c.createdAt,
@@ -55,8 +61,9 @@ export function complaintAsSeenBy(c: Complaint, roles: Role[]): Record<string, u
   });
 }
 
-/** A timer with the fields of the GraphQL SlaTimer (its explanation joins them here). */
-export function timerAsShown(t: SlaTimer, now: Date): Record<string, unknown> {
+/** A timer with the fields of the GraphQL SlaTimer, its explanation included; free text as `roles` may read it. */
+export function timerAsShown(t: SlaTimer, now: Date, c: Complaint, roles: Role[], log: RequestContext['log']): Record<string, unknown> {
+  const reasonVisible = canReadFreeText(roles, c.involvesChildUnder13, 'extensionReason');
   return plainRecord({
     id: t.id,
     kind: t.kind,
@@ -70,10 +77,11 @@ export function timerAsShown(t: SlaTimer, now: Date): Record<string, unknown> {
     metAt: t.metAt,
     breachedAt: t.breachedAt,
     extended: t.extended,
-    extensionReason: t.extensionReason,
+    extensionReason: reasonVisible ? t.extensionReason : MASK,
     remainingSeconds: remainingSecondsOf(t, now),
     policyId: t.policyId,
     terms: t.terms,
+    explanation: explainTimerFor(log, t, reasonVisible).map((step) => plainRecord({ ...step })),
   });
 }
 
@@ -108,8 +116,8 @@ export async function evidenceBundle(ctx: RequestContext, complaintId: string): 
   const recorded = await transaction(ctx, (tx) => appendAudit(tx, null, AuditAction.EVIDENCE_BUNDLE_DOWNLOADED, { complaintId: complaint.id, reference: complaint.reference }));
   const bundle: EvidenceBundle = {
     complaint: complaintAsSeenBy(complaint, actor.roles),
-    stageHistory: stageHistory.map((s) => plainRecord({ from: s.fromStage, to: s.toStage, reason: s.reason, at: s.at, actorId: s.actorId })),
-    slaTimers: timers.map((t) => timerAsShown(t, readAt)),
+    stageHistory: stageHistory.map((s) => plainRecord({ from: s.fromStage, to: s.toStage, reason: maskFreeText(actor, complaint, 'reason', s.reason), at: s.at, actorId: s.actorId })),
+    slaTimers: timers.map((t) => timerAsShown(t, readAt, complaint, actor.roles, ctx.log)),
     auditTrail: events,
     auditHead,
     checkpoint,

@@ -3,6 +3,9 @@ import type { SlaTimer } from '../../entities';
 
 export const SLA_TIMER_TASK = 'sla_timer';
 
+/** The NOTIFY channel of warnings and breaches: the slaAlerts subscription listens on it. */
+export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
+
 /**
  * The durable outbox of the SLA engine: one graphile-worker job per running timer, keyed
  * by the timer, due at its next event (warning, then breach). Added in the caller's

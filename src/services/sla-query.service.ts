@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context';
 import { transaction } from '../db/transaction';
-import { SlaTimerStatus } from '../domain/enums';
+import type { SlaTimerStatus } from '../domain/enums';
+import { remainingSecondsOf as remainingOfClock } from '../domain/sla-clock';
 import { BadUserInputError } from '../errors';
 import { countRows, decodeCursor, encodeCursor, isCursorInstant, isUuid, Page, toPage } from '../pagination';
 import { SlaTimer } from '../../entities';
@@ -31,14 +32,7 @@ export function listSlaTimers(ctx: RequestContext, args: SlaTimerListArgs): Prom
   });
 }
 
-/** RUNNING/PAUSED only; 0 once due; null otherwise (contract). Paused calendar clocks report what they keep. */
+/** RUNNING/PAUSED only; 0 once due; null otherwise: the clock's own arithmetic (src/domain/sla-clock.ts). */
 export function remainingSecondsOf(timer: SlaTimer, now = new Date()): number | null {
-  if (timer.status === SlaTimerStatus.RUNNING) return Math.max(0, Math.floor((timer.dueAt.getTime() - now.getTime()) / 1000));
-  if (timer.status === SlaTimerStatus.PAUSED) {
-    const terms = timer.terms as { businessDays?: boolean };
-    // A paused business clock keeps business days; in seconds, its due as it stood when paused.
-    if (terms.businessDays) return Math.max(0, Math.floor((timer.dueAt.getTime() - (timer.pausedAt ?? now).getTime()) / 1000));
-    return Math.max(0, Math.floor(timer.remainingOnPause ?? 0));
-  }
-  return null;
+  return remainingOfClock({ ...timer, terms: timer.terms as { businessDays?: boolean } }, now);
 }

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import '../tracing'; // first: it instruments http and pg as they load
 import { ConfigError, loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { runMigrations } from '../db/migrate';
 import { loadEvidenceKeys } from '../evidence/keys';
 import { createLogger } from '../logger';
+import { describeStartFailure, ensureDatabaseReachable } from '../start-failure';
 import { startSlaWorker } from './sla-worker';
 
 /**
@@ -14,6 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required: a separate worker shares the API\'s database');
   const log = createLogger(config.LOG_LEVEL).child({ process: 'worker' });
+  await ensureDatabaseReachable(config.DATABASE_URL);
   await runMigrations(config.DATABASE_URL);
   const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker', statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   await dataSource.initialize();
@@ -32,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError ? error.message : describeStartFailure(error));
   process.exit(1);
 });

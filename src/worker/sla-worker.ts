@@ -2,59 +2,32 @@ import { Logger as WorkerLogger, run, Runner, Task } from 'graphile-worker';
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { appendAudit } from '../audit/audit-chain';
 import { RequestContext } from '../context';
-import { inTenantTransaction } from '../db/transaction';
-import { AuditAction, SlaTimerStatus } from '../domain/enums';
+import { transaction } from '../db/transaction';
 import type { Logger } from '../logger';
 import { createScheduledCheckpoints } from '../services/checkpoint.service';
 import { EvidenceKeys, useEvidenceKeys } from '../evidence/keys';
+import { withLockedComplaint } from '../services/complaint-mutation';
 import { purgeExpiredTenants } from '../services/retention.service';
-import { scheduleTimerJob, SLA_TIMER_TASK } from '../services/sla-jobs';
-import { refreshNextDue, timerChanges } from '../services/sla-timers.service';
-import { Complaint, SlaTimer } from '../../entities';
-
-export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
+import { slaEngine } from '../services/sla-engine';
+import { SLA_TIMER_TASK } from '../services/sla-jobs';
+import { SlaTimer } from '../../entities';
 
 /**
- * Fires what is due on one timer, exactly once however many workers race for it: the
- * case row is locked, the timer re-read, and only a RUNNING timer past its instant moves.
- * A breach records breachedAt = dueAt even when the service was down at that moment.
+ * Fires what is due on one timer, exactly once however many workers race for it: through
+ * the case's one door (lock, then the timer re-read) and the SLA engine, which moves only
+ * a RUNNING timer past its instant. A breach records breachedAt = dueAt even when the
+ * service was down at that moment.
  */
 export async function processTimer(dataSource: DataSource, log: Logger, tenantId: string, timerId: string): Promise<void> {
   const ctx = RequestContext.system(dataSource, tenantId, `sla-${randomUUID()}`, log);
-  await inTenantTransaction(dataSource, tenantId, async (manager) => {
-    const tx = ctx.withManager(manager);
-    const head = await manager.findOneBy(SlaTimer, { id: timerId });
+  await transaction(ctx, async (tx) => {
+    const head = await tx.manager.findOneBy(SlaTimer, { id: timerId });
     if (!head) return;
-    await manager.findOne(Complaint, { where: { id: head.complaintId }, lock: { mode: 'pessimistic_write' } });
-    const timer = await manager.findOneByOrFail(SlaTimer, { id: timerId });
-    if (timer.status !== SlaTimerStatus.RUNNING) return;
-    const now = new Date();
-    let fired: 'WARNING' | 'BREACHED' | null = null;
-    if (timer.dueAt <= now) {
-      await manager.update(SlaTimer, { id: timer.id }, { status: SlaTimerStatus.BREACHED, breachedAt: timer.dueAt });
-      await appendAudit(tx, timer.complaintId, AuditAction.SLA_BREACHED, timerChanges(timer, {
-        status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
-        breachedAt: { from: null, to: timer.dueAt.toISOString() },
-      }), { system: true, at: now });
-      await refreshNextDue(tx, timer.complaintId);
-      fired = 'BREACHED';
-    } else if (timer.warnAt && !timer.warnedAt && timer.warnAt <= now) {
-      await manager.update(SlaTimer, { id: timer.id }, { warnedAt: now });
-      await appendAudit(tx, timer.complaintId, AuditAction.SLA_WARNING, timerChanges(timer, {
-        warnedAt: { from: null, to: now.toISOString() },
-        dueAt: timer.dueAt.toISOString(),
-      }), { system: true, at: now });
-      await scheduleTimerJob(tx, Object.assign(timer, { warnedAt: now })); // next: the breach
-      fired = 'WARNING';
-    } else {
-      await scheduleTimerJob(tx, timer); // woken early (e.g. rescheduled): sleep until the next instant
-    }
-    if (fired) {
-      await manager.query(`SELECT pg_notify($1, $2)`, [SLA_ALERT_CHANNEL, JSON.stringify({ tenantId, timerId: timer.id, complaintId: timer.complaintId, kind: fired })]);
-      log.info({ tenantId, timerId: timer.id, kind: fired }, 'sla timer event');
-    }
+    await withLockedComplaint(tx, head.complaintId, { operation: 'sla timer', allowClosed: true }, async (locked) => {
+      const timer = await locked.manager.findOneByOrFail(SlaTimer, { id: timerId });
+      await slaEngine.fireDue(locked, timer, new Date());
+    });
   });
 }
 

@@ -5,7 +5,7 @@ import type { EmbeddedDatabase } from '../../src/db/embedded';
 export default async function globalTeardown(): Promise<void> {
   const state = (globalThis as { __EMBEDDED_PG__?: { embedded: EmbeddedDatabase; dataDir: string } }).__EMBEDDED_PG__;
   if (state) {
-    await state.embedded.stop();
+    await state.embedded.destroy();
     rmSync(state.dataDir, { recursive: true, force: true });
     return;
   }
