@@ -146,7 +146,7 @@ describe('a malformed request body, in production', () => {
         .set('authorization', `Bearer ${token}`)
         .send(`{"query":"mutation { addNote(complaintId: \\"x\\", body: \\"${value}\\") { id } }", "variables": {"email": "${value}"`);
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      expect(res.body).toEqual({ errors: [{ message: 'Malformed JSON in the request body', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }] });
     } finally {
       spy.mockRestore();
     }

@@ -108,7 +108,7 @@ describe('failed starts end within seconds, in one line, exit 1, nothing left ru
 
     const second = startService(EMBEDDED, 'node');
     const url = await second.ready;
-    expect((await request(url).get('/readyz')).body).toEqual({ status: 'ready' });
+    expect((await request(url).get('/readyz')).body).toMatchObject({ status: 'ready' });
     process.kill(second.child.pid!, 'SIGTERM');
     expect((await second.exited).code).toBe(0);
     expect(processesMentioning(DATA_DIR)).toEqual([]);

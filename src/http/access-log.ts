@@ -90,8 +90,13 @@ function fieldsOf(res: Response): AccessFields {
  * errors do, in JSON with a code, never express's HTML page with a stack.
  */
 export function jsonErrorHandler(access: AccessLog, log: Logger): ErrorRequestHandler {
-  return (error: { status?: number; type?: string; expose?: boolean; message?: string }, req, res, next) => {
-    if (res.headersSent) return next(error);
+  return (error: { status?: number; type?: string; expose?: boolean; message?: string }, req, res, _next) => {
+    if (res.headersSent) {
+      // Not Express's own handler: it prints the whole error, a body-parser's copy of the body included, to stderr.
+      log.error({ err: error, requestId: req.id }, 'request failed after its response began');
+      res.destroy();
+      return;
+    }
     const clientError = typeof error.status === 'number' && error.status >= 400 && error.status < 500;
     const status = clientError ? error.status! : 500;
     const code = clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';

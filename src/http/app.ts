@@ -47,29 +47,6 @@ export { QUERY_LIMITS } from '../graphql/limits';
 /** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
 const DRAIN_GRACE_MS = 20_000;
 
-const BODY_ERRORS: Record<string, string> = {
-  'entity.parse.failed': 'The request body is not valid JSON',
-  'entity.too.large': 'The request body is too large',
-};
-
-/**
- * Last in line: what no route answered (a malformed or oversized body, a failed handler).
- * Express's own handler would print the whole error to stderr, body-parser's copy of the
- * request body included; a client's mistake is answered and not logged at all.
- */
-function unhandledErrors(log: Logger): express.ErrorRequestHandler {
-  return (error, _req, res, _next) => {
-    const { status, type } = error as { status?: number; type?: string };
-    if (status && status >= 400 && status < 500) {
-      if (!res.headersSent) res.status(status).json({ errors: [{ message: BODY_ERRORS[type ?? ''] ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    log.error({ err: error }, 'unhandled error');
-    if (res.headersSent) res.destroy();
-    else res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-  };
-}
-
 export async function createApp({ config, dataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
     secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
@@ -184,7 +161,6 @@ export async function createApp({ config, dataSource, log, worker }: AppDeps): P
   );
   app.use(jsonErrorHandler(access, log));
 
-  app.use(unhandledErrors(log));
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change
