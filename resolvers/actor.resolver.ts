@@ -10,7 +10,7 @@ async function userOf(ctx: RequestContext, id: string | null): Promise<UserType 
 
 @Resolver(() => StageTransitionType)
 export class StageTransitionResolver {
-  @FieldResolver(() => UserType, { nullable: true })
+  @FieldResolver(() => UserType, { nullable: true, description: 'Who moved the case; null for the system.' })
   actor(@Root() t: StageTransitionType, @Ctx() ctx: RequestContext) {
     return userOf(ctx, t.actorId);
   }
@@ -18,7 +18,7 @@ export class StageTransitionResolver {
 
 @Resolver(() => NoteType)
 export class NoteResolver {
-  @FieldResolver(() => UserType, { nullable: true })
+  @FieldResolver(() => UserType, { nullable: true, description: 'Who wrote the note; null if unknown.' })
   author(@Root() n: NoteType, @Ctx() ctx: RequestContext) {
     return userOf(ctx, n.authorId);
   }

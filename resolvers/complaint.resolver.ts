@@ -26,32 +26,32 @@ function known(ctx: RequestContext, c: Complaint): string {
 
 @Resolver(() => ComplaintType)
 export class ComplaintResolver {
-  @Query(() => ComplaintType, { nullable: true })
+  @Query(() => ComplaintType, { nullable: true, description: "One case by id, as the caller's role may see it (PII and free text masked). Any role. NOT_FOUND when it is not in the caller's tenant." })
   @Allow('complaint')
-  complaint(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string) {
+  complaint(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The case id.' }) id: string) {
     return getComplaint(ctx, id);
   }
 
-  @Query(() => ComplaintType, { nullable: true })
+  @Query(() => ComplaintType, { nullable: true, description: 'One case by its reference. Any role. NOT_FOUND when no case of the tenant has it.' })
   @Allow('complaintByReference')
-  complaintByReference(@Ctx() ctx: RequestContext, @Arg('reference') reference: string) {
+  complaintByReference(@Ctx() ctx: RequestContext, @Arg('reference', { description: 'The reference, e.g. PC-2026-000042 (case-insensitive).' }) reference: string) {
     return getComplaintByReference(ctx, reference);
   }
 
-  @Query(() => ComplaintConnection)
+  @Query(() => ComplaintConnection, { description: 'A page of the tenant\'s cases, filtered and sorted. Any role (masked fields are not searched). BAD_USER_INPUT for first > 100 or a foreign cursor.' })
   @Allow('complaints')
   complaints(@Ctx() ctx: RequestContext, @Args() args: ComplaintsArgs) {
     return listComplaints(ctx, args);
   }
 
-  @Mutation(() => ComplaintType)
+  @Mutation(() => ComplaintType, { description: 'Files a complaint at INTERNAL_DPO, status OPEN, with a new reference, and starts its clocks. AGENT, DPO. BAD_USER_INPUT with fields; IDEMPOTENCY_KEY_REUSED; FORBIDDEN for other roles.' })
   @Allow('fileComplaint')
   fileComplaint(@Ctx() ctx: RequestContext, @Args() { input, idempotencyKey }: FileComplaintArgs) {
     return fileComplaint(ctx, input, idempotencyKey);
   }
 
   /** PII masked per SPEC §3: "***" for COMPLIANCE_OFFICER/ADMIN, child cases for the DPO only. */
-  @FieldResolver(() => ComplainantType)
+  @FieldResolver(() => ComplainantType, { description: 'Who complains (PII): masked "***" for COMPLIANCE_OFFICER and ADMIN, DPO-only on a child case.' })
   complainant(@Root() c: Complaint, @Ctx() ctx: RequestContext): ComplainantType {
     const visible = canReadPii(ctx.user.roles, c.involvesChildUnder13);
     const show = (value: string | null) => (value === null || visible ? value : MASK);
@@ -64,18 +64,18 @@ export class ComplaintResolver {
     };
   }
 
-  @FieldResolver(() => UserType, { nullable: true })
+  @FieldResolver(() => UserType, { nullable: true, description: 'Who works the case; null while unassigned.' })
   assignee(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
     return c.assigneeId ? loaders.user(ctx).load(c.assigneeId) : null;
   }
 
-  @FieldResolver(() => [StageTransitionType])
+  @FieldResolver(() => [StageTransitionType], { description: 'Every stage the case entered, oldest first, from its filing.' })
   async stageHistory(@Root() c: Complaint, @Ctx() ctx: RequestContext): Promise<StageTransitionType[]> {
     const rows = await loaders.stageHistory(ctx).load(known(ctx, c));
     return rows.map((t) => ({ from: t.fromStage, to: t.toStage, reason: t.reason, at: t.at, actorId: t.actorId, complaintId: t.complaintId }));
   }
 
-  @FieldResolver(() => [SlaTimerType])
+  @FieldResolver(() => [SlaTimerType], { description: 'Every clock of the case, running and finished.' })
   slaTimers(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
     return loaders.slaTimers(ctx).load(known(ctx, c));
   }
@@ -113,12 +113,12 @@ export class ComplaintResolver {
     };
   }
 
-  @FieldResolver(() => [NoteType])
+  @FieldResolver(() => [NoteType], { description: 'The notes on the case, oldest first.' })
   notes(@Root() c: Complaint, @Ctx() ctx: RequestContext) {
     return loaders.notes(ctx).load(known(ctx, c));
   }
 
-  @FieldResolver(() => AuditEventConnection)
+  @FieldResolver(() => AuditEventConnection, { description: "A page of the case's audit trail, by sequence." })
   auditTrail(@Root() c: Complaint, @Ctx() ctx: RequestContext, @Args() { first, after }: AuditPageArgs) {
     return auditTrail(ctx, c.id, first, after);
   }

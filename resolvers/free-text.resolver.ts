@@ -45,7 +45,7 @@ export class StageTransitionTextResolver {
 
 @Resolver(() => SlaTimerType)
 export class SlaTimerTextResolver {
-  @FieldResolver(() => String, { nullable: true })
+  @FieldResolver(() => String, { nullable: true, description: 'Why it was extended (free text: masked like description); null if not extended.' })
   extensionReason(@Root() timer: SlaTimer, @Ctx() ctx: RequestContext) {
     return readableText(ctx, timer.complaintId, 'extensionReason', timer.extensionReason);
   }

@@ -14,17 +14,19 @@ import { SlaAlertType } from './types/sla';
 @Resolver()
 export class SubscriptionResolver {
   @Subscription(() => AuditEventType, {
+    description: "Every new audit event of the viewer's tenant, or of one case (graphql-ws). Any role; masked as for queries.",
     subscribe: ({ args, context }) => {
       const ctx = context as RequestContext;
       return eventHub(ctx.dataSource, ctx.log).subscribeAudit(ctx, args.complaintId as string | null | undefined);
     },
   })
   @Allow('complaintEvents')
-  complaintEvents(@Root() event: AuditEvent, @Arg('complaintId', () => ID, { nullable: true }) _complaintId?: string): AuditEvent {
+  complaintEvents(@Root() event: AuditEvent, @Arg('complaintId', () => ID, { nullable: true, description: 'Only this case; null or omitted: every case of the tenant.' }) _complaintId?: string): AuditEvent {
     return event;
   }
 
   @Subscription(() => SlaAlertType, {
+    description: "SLA warnings and breaches of the viewer's tenant as they happen (graphql-ws). Any role.",
     subscribe: ({ context }) => {
       const ctx = context as RequestContext;
       return eventHub(ctx.dataSource, ctx.log).subscribeSlaAlerts(ctx);

@@ -4,8 +4,8 @@ import { DateTimeScalar } from './scalars';
 
 @ArgsType()
 export class ReasonIdArgs {
-  @Field(() => ID) @Length(1, 100) id: string;
-  @Field() @Length(1, 2000) @Matches(/\S/, { message: 'must not be blank' }) reason: string;
+  @Field(() => ID, { description: "The complaint's id; NOT_FOUND when not in the caller's tenant." }) @Length(1, 100) id: string;
+  @Field({ description: 'Why (required, 1-2000 characters; free text).' }) @Length(1, 2000) @Matches(/\S/, { message: 'must not be blank' }) reason: string;
 }
 
 @ArgsType()
@@ -14,6 +14,6 @@ export class TerminateContractArgs {
   @IsOptional() terminatedAt?: Date | null;
 
   // SPEC §7: 90 days, configurable, never more.
-  @Field(() => Int, { nullable: true, defaultValue: 90 }) @Min(0) @Max(90, { message: 'must not exceed 90 days' })
+  @Field(() => Int, { nullable: true, defaultValue: 90, description: 'Days (0-90) after termination at which all the tenant data is purged; null means the default.' }) @Min(0) @Max(90, { message: 'must not exceed 90 days' })
   retentionDays: number;
 }

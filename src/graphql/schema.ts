@@ -28,6 +28,21 @@ const noTopics: PubSub = {
   },
 };
 
+/** type-graphql builds the root types without descriptions; a client reads them first (SPEC §10). */
+const ROOT_DESCRIPTIONS = {
+  query: "Reads of the caller's tenant. Every request needs a bearer token; PII and free text are masked by role (SPEC §3).",
+  mutation: 'Changes, each in one transaction with its audit event. Errors carry extensions.code (SPEC §9); who may call each is in its description.',
+  subscription: "Live feeds over graphql-ws (connectionParams: { authorization: 'Bearer <JWT>' }), the viewer's tenant only.",
+};
+
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+  for (const [kind, type] of Object.entries(roots)) {
+    if (type && !type.description) type.description = ROOT_DESCRIPTIONS[kind as keyof typeof roots];
+  }
+  return schema;
+}
+
 let cached: Promise<GraphQLSchema> | null = null;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
@@ -38,6 +53,6 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     pubSub: noTopics,
     validateFn: validateArgs,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-  }).then(guardArguments);
+  }).then(guardArguments).then(describeRootTypes);
   return cached;
 }

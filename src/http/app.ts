@@ -24,6 +24,7 @@ import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
 import { mountEvidenceRoutes } from './evidence';
 import { mountDesk } from './desk';
+import { legacyJsonStatus } from './response-status';
 
 export interface AppDeps {
   config: AppConfig;
@@ -106,7 +107,7 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
     parseOptions: guards.parseOptions,
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: guards.validationRules,
-    plugins: [...guards.plugins, subscriptionsNeedWebSocket, requestLogging],
+    plugins: [...guards.plugins, subscriptionsNeedWebSocket, requestLogging, legacyJsonStatus],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();
