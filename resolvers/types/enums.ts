@@ -202,6 +202,8 @@ registerEnumType(AuditAction, {
     TENANT_SETTINGS_CHANGED: { description: "Tenant chain: the tenant's calendar or contract settings changed." },
     EVIDENCE_BUNDLE_DOWNLOADED: { description: 'Tenant chain: an evidence bundle was downloaded (who, when, which case).' },
     AUDIT_CHECKPOINT_CREATED: { description: 'Tenant chain: a signed audit checkpoint was made.' },
+    CSV_EXPORTED: { description: 'Tenant chain: the complaints CSV was exported (who, which window, by bearer token or one-use link).' },
+    CONTRACT_CHANGED: { description: "Tenant chain: the tenant's contract was terminated (the retention purge follows after the retention period)." },
   },
 });
 

@@ -5,8 +5,28 @@ import { PageArgsOf } from './inputs';
 import { PageInfo } from './objects';
 import { DateTimeScalar, JSONScalar } from './scalars';
 
-registerEnumType(WebhookEvent, { name: 'WebhookEvent', description: 'What a webhook endpoint subscribes to; sent with the dotted type, e.g. complaint.filed.' });
-registerEnumType(WebhookDeliveryStatus, { name: 'WebhookDeliveryStatus', description: 'PENDING until a 2xx answer (DELIVERED) or until retries end or the receiver answers 410 (FAILED).' });
+registerEnumType(WebhookEvent, {
+  name: 'WebhookEvent',
+  description: 'What a webhook endpoint subscribes to; sent with the dotted type, e.g. complaint.filed.',
+  valuesConfig: {
+    COMPLAINT_FILED: { description: 'complaint.filed: a complaint was filed (also by bulk import).' },
+    COMPLAINT_ESCALATED: { description: 'complaint.escalated: a case moved to another stage.' },
+    COMPLAINT_RESOLVED: { description: 'complaint.resolved: a case was resolved.' },
+    SLA_WARNING: { description: 'sla.warning: a clock reached its warning point.' },
+    SLA_BREACHED: { description: 'sla.breached: a clock passed its due instant.' },
+    BREACH_RECORDED: { description: 'breach.recorded: a personal data breach was recorded on a case.' },
+    AUDIT_CHECKPOINT: { description: 'audit.checkpoint: a signed audit checkpoint was made (hourly or on demand).' },
+  },
+});
+registerEnumType(WebhookDeliveryStatus, {
+  name: 'WebhookDeliveryStatus',
+  description: 'PENDING until a 2xx answer (DELIVERED) or until retries end or the receiver answers 410 (FAILED).',
+  valuesConfig: {
+    PENDING: { description: 'Not yet delivered: queued or waiting for its next retry.' },
+    DELIVERED: { description: 'The receiver answered 2xx.' },
+    FAILED: { description: 'Retries ran out (24 hours) or the receiver answered 410 (the endpoint is then deactivated).' },
+  },
+});
 
 @ObjectType('WebhookEndpoint', { description: 'A receiver of signed webhook deliveries (Standard Webhooks).' })
 export class WebhookEndpointType {
