@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Tenant } from './tenant.entity';
+import { User } from './user.entity';
 
 /**
  * A one-use CSV export link (SPEC §8): the sha256 of its token, bound to the tenant, the
@@ -7,10 +9,12 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 @Entity('export_links')
 @Index('export_links_token_hash_key', ['tokenHash'], { unique: true })
 @Index('export_links_tenant_user_idx', ['tenantId', 'userId'])
+@ForeignKey(() => User, ['tenantId', 'userId'], ['tenantId', 'id'])
 export class ExportLink {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  @ForeignKey(() => Tenant)
   @Column({ name: 'tenant_id', type: 'text' })
   tenantId: string;
 
