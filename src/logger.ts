@@ -7,7 +7,8 @@ import pino, { DestinationStream } from 'pino';
  * so none of them is ever written (SPEC §2: never variables or PII).
  */
 const VALUE_FIELDS = ['parameters', 'detail', 'where', 'variables', 'internalQuery', 'body'];
-const HIDDEN = new Set(VALUE_FIELDS);
+// Also never the pg client a connection error carries: its whole state, connection parameters included.
+const HIDDEN = new Set([...VALUE_FIELDS, 'client']);
 const MAX_DEPTH = 4;
 
 /** Structured JSON logs; secrets, tokens and data values are redacted wherever they appear. */

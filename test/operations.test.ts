@@ -46,7 +46,8 @@ describe('stopping', () => {
     process.kill(-service.child.pid!, 'SIGINT');
     expect(await service.exited).toEqual({ code: 0, signal: null });
     const after = service.output().slice(marker);
-    expect(after.trim().split('\n').length).toBeLessThanOrEqual(4);
+    // A clean stop prints a line or two (the lines are shown when there are more).
+    expect(after.trim().split('\n').length <= 4 ? 'quiet' : after).toBe('quiet');
     expect(after).not.toMatch(/"level":(40|50|60)|WARN|ERROR|FATAL/);
     expect(processesMentioning(DATA_DIR)).toEqual([]);
   }, 120_000);

@@ -114,8 +114,11 @@ export async function startSlaWorker(
   // Our own pool, so that a connection the server drops (a restart, Ctrl-C reaching an
   // embedded server first) is logged instead of crashing the process.
   const pgPool = new Pool({ connectionString: databaseUrl, max: (options.concurrency ?? 4) + 2, application_name: 'complaint-cms-sla-worker' });
-  pgPool.on('error', (error) => log.warn({ err: error }, 'SLA worker connection lost'));
-  pgPool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'SLA worker connection error')));
+  let stopping = false;
+  // Once stopping, a connection the server ends is the expected end of it, not news.
+  const connectionError = (message: string) => (error: Error) => (stopping ? log.debug({ err: error }, message) : log.warn({ err: error }, message));
+  pgPool.on('error', connectionError('SLA worker connection lost'));
+  pgPool.on('connect', (client) => client.on('error', connectionError('SLA worker connection error')));
   const runner: Runner = await run({
     pgPool,
     concurrency: options.concurrency ?? 4,
@@ -139,6 +142,7 @@ export async function startSlaWorker(
       return running;
     },
     async stop() {
+      stopping = true;
       await runner.stop(); // waits for running jobs: none is lost, unfinished ones run again
       await pgPool.end();
     },
