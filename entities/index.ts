@@ -13,4 +13,17 @@ import { User } from './user.entity';
 
 export { AuditCheckpoint, AuditEvent, Complaint, ExportLink, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
 
-export const ENTITIES = [Tenant, User, Complaint, Note, StageTransition, SlaPolicy, SlaTimer, AuditEvent, IdempotencyKey, ReferenceCounter, AuditCheckpoint, ExportLink];
+export const ENTITIES = [
+  Tenant,
+  User,
+  Complaint,
+  Note,
+  StageTransition,
+  SlaPolicy,
+  SlaTimer,
+  AuditEvent,
+  IdempotencyKey,
+  ReferenceCounter,
+  AuditCheckpoint,
+  ExportLink,
+];

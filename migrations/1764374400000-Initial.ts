@@ -1,6 +1,16 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-const TENANT_TABLES = ['users', 'complaints', 'notes', 'stage_transitions', 'sla_policies', 'sla_timers', 'audit_events', 'idempotency_keys', 'reference_counters'];
+const TENANT_TABLES = [
+  'users',
+  'complaints',
+  'notes',
+  'stage_transitions',
+  'sla_policies',
+  'sla_timers',
+  'audit_events',
+  'idempotency_keys',
+  'reference_counters',
+];
 
 /**
  * The whole initial schema: tables, row-level security on every tenant table, the
@@ -195,7 +205,9 @@ export class Initial1764374400000 implements MigrationInterface {
         RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP
           USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query(`CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`);
+    await q.query(
+      `CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
+    );
     await q.query(`CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()`);
 
     // The API runs every transaction as cms_app: not the owner, no BYPASSRLS.
@@ -207,7 +219,9 @@ export class Initial1764374400000 implements MigrationInterface {
       END $$`);
     await q.query(`GRANT cms_app TO CURRENT_USER`);
     await q.query(`GRANT USAGE ON SCHEMA public TO cms_app`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE ON tenants, users, complaints, notes, stage_transitions, sla_policies, sla_timers, idempotency_keys, reference_counters TO cms_app`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE ON tenants, users, complaints, notes, stage_transitions, sla_policies, sla_timers, idempotency_keys, reference_counters TO cms_app`,
+    );
     await q.query(`GRANT SELECT, INSERT ON audit_events TO cms_app`);
 
     // Tenant isolation (SPEC §3): the tenant is set per transaction with set_config(..., true).
@@ -223,7 +237,18 @@ export class Initial1764374400000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    for (const table of ['audit_events', 'idempotency_keys', 'reference_counters', 'sla_timers', 'sla_policies', 'stage_transitions', 'notes', 'complaints', 'users', 'tenants']) {
+    for (const table of [
+      'audit_events',
+      'idempotency_keys',
+      'reference_counters',
+      'sla_timers',
+      'sla_policies',
+      'stage_transitions',
+      'notes',
+      'complaints',
+      'users',
+      'tenants',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS audit_events_append_only()`);

@@ -12,7 +12,9 @@ export class ReportIndexes1764374700000 implements MigrationInterface {
     // Covering indexes: the report's passes over a window read no table pages.
     await q.query(`DROP INDEX complaints_tenant_received_idx`);
     await q.query(`CREATE INDEX complaints_tenant_received_idx ON complaints (tenant_id, received_at, id) INCLUDE (stage, rights, regimes)`);
-    await q.query(`CREATE INDEX complaints_tenant_resolved_idx ON complaints (tenant_id, resolved_at) INCLUDE (received_at, outcome) WHERE resolved_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX complaints_tenant_resolved_idx ON complaints (tenant_id, resolved_at) INCLUDE (received_at, outcome) WHERE resolved_at IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX complaints_tenant_open_received_idx ON complaints (tenant_id, received_at) WHERE resolved_at IS NULL`);
     // INCLUDE lets a status-filtered count also test regimes and rights without the heap.
     await q.query(`CREATE INDEX complaints_tenant_status_received_idx ON complaints (tenant_id, status, received_at, id) INCLUDE (regimes, rights)`);

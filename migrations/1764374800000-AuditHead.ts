@@ -9,7 +9,10 @@ export class AuditHead1764374800000 implements MigrationInterface {
   name = 'AuditHead1764374800000';
 
   public async up(q: QueryRunner): Promise<void> {
-    for (const [table, key] of [['complaints', 'complaint_id'], ['tenants', null]] as const) {
+    for (const [table, key] of [
+      ['complaints', 'complaint_id'],
+      ['tenants', null],
+    ] as const) {
       await q.query(`ALTER TABLE ${table} ADD COLUMN audit_head_sequence int NOT NULL DEFAULT 0, ADD COLUMN audit_head_hash text`);
       const owner = key ? `e.${key} = t.id` : `e.complaint_id IS NULL AND e.tenant_id = t.id`;
       await q.query(`

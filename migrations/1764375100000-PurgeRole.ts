@@ -1,6 +1,16 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-const PURGED_TABLES = ['sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
+const PURGED_TABLES = [
+  'sla_timers',
+  'notes',
+  'stage_transitions',
+  'idempotency_keys',
+  'audit_events',
+  'complaints',
+  'sla_policies',
+  'reference_counters',
+  'users',
+];
 
 /**
  * The retention purge's role. The API's pool runs as cms_app and cannot delete; the purge

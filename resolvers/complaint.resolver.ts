@@ -13,10 +13,17 @@ import { availableEscalations } from '../src/domain/escalation';
 import { Complaint } from '../entities';
 import { AuditPageArgs, ComplaintsArgs, FileComplaintArgs } from './types/inputs';
 import {
-  AuditEventConnection, ComplainantType, ComplaintConnection, ComplaintType, NoteType, PersonalDataBreachType, RegulatorReferralType, SlaTimerType,
-  StageTransitionType, UserType,
+  AuditEventConnection,
+  ComplainantType,
+  ComplaintConnection,
+  ComplaintType,
+  NoteType,
+  PersonalDataBreachType,
+  RegulatorReferralType,
+  SlaTimerType,
+  StageTransitionType,
+  UserType,
 } from './types/objects';
-
 
 /** The case is at hand: its notes', transitions' and timers' free text need no second load. */
 function known(ctx: RequestContext, c: Complaint): string {
@@ -26,7 +33,10 @@ function known(ctx: RequestContext, c: Complaint): string {
 
 @Resolver(() => ComplaintType)
 export class ComplaintResolver {
-  @Query(() => ComplaintType, { nullable: true, description: "One case by id, as the caller's role may see it (PII and free text masked). Any role. NOT_FOUND when it is not in the caller's tenant." })
+  @Query(() => ComplaintType, {
+    nullable: true,
+    description: "One case by id, as the caller's role may see it (PII and free text masked). Any role. NOT_FOUND when it is not in the caller's tenant.",
+  })
   @Allow('complaint')
   complaint(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The case id.' }) id: string) {
     return getComplaint(ctx, id);
@@ -34,17 +44,26 @@ export class ComplaintResolver {
 
   @Query(() => ComplaintType, { nullable: true, description: 'One case by its reference. Any role. NOT_FOUND when no case of the tenant has it.' })
   @Allow('complaintByReference')
-  complaintByReference(@Ctx() ctx: RequestContext, @Arg('reference', { description: 'The reference, e.g. PC-2026-000042 (case-insensitive).' }) reference: string) {
+  complaintByReference(
+    @Ctx() ctx: RequestContext,
+    @Arg('reference', { description: 'The reference, e.g. PC-2026-000042 (case-insensitive).' }) reference: string,
+  ) {
     return getComplaintByReference(ctx, reference);
   }
 
-  @Query(() => ComplaintConnection, { description: 'A page of the tenant\'s cases, filtered and sorted. Any role (masked fields are not searched). BAD_USER_INPUT for first > 100 or a foreign cursor.' })
+  @Query(() => ComplaintConnection, {
+    description:
+      "A page of the tenant's cases, filtered and sorted. Any role (masked fields are not searched). BAD_USER_INPUT for first > 100 or a foreign cursor.",
+  })
   @Allow('complaints')
   complaints(@Ctx() ctx: RequestContext, @Args() args: ComplaintsArgs) {
     return listComplaints(ctx, args);
   }
 
-  @Mutation(() => ComplaintType, { description: 'Files a complaint at INTERNAL_DPO, status OPEN, with a new reference, and starts its clocks. AGENT, DPO. BAD_USER_INPUT with fields; IDEMPOTENCY_KEY_REUSED; FORBIDDEN for other roles.' })
+  @Mutation(() => ComplaintType, {
+    description:
+      'Files a complaint at INTERNAL_DPO, status OPEN, with a new reference, and starts its clocks. AGENT, DPO. BAD_USER_INPUT with fields; IDEMPOTENCY_KEY_REUSED; FORBIDDEN for other roles.',
+  })
   @Allow('fileComplaint')
   fileComplaint(@Ctx() ctx: RequestContext, @Args() { input, idempotencyKey }: FileComplaintArgs) {
     return fileComplaint(ctx, input, idempotencyKey);

@@ -6,7 +6,9 @@ import { ImportComplaintsArgs, ImportResultType } from './types/import';
 
 @Resolver()
 export class ImportResolver {
-  @Mutation(() => [ImportResultType], { description: 'Files up to 1,000 complaints, each on its own (SPEC §11); results by index. Importing the same items again changes nothing.' })
+  @Mutation(() => [ImportResultType], {
+    description: 'Files up to 1,000 complaints, each on its own (SPEC §11); results by index. Importing the same items again changes nothing.',
+  })
   @Allow('importComplaints')
   importComplaints(@Ctx() ctx: RequestContext, @Args() { items }: ImportComplaintsArgs) {
     return importComplaints(ctx, items);

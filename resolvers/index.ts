@@ -13,5 +13,24 @@ import { SubscriptionResolver } from './subscription.resolver';
 import { ViewerResolver } from './viewer.resolver';
 import { WebhookResolver } from './webhook.resolver';
 
-export const RESOLVERS = [ViewerResolver, ComplaintResolver, LifecycleResolver, SlaResolver, PrivacyResolver, BreachResolver, SubscriptionResolver, AuditResolver, CheckpointResolver, ExportResolver, ImportResolver, WebhookResolver, StageTransitionResolver, NoteResolver, AuditEventResolver,
-  ComplaintTextResolver, NoteTextResolver, StageTransitionTextResolver, SlaTimerTextResolver] as const;
+export const RESOLVERS = [
+  ViewerResolver,
+  ComplaintResolver,
+  LifecycleResolver,
+  SlaResolver,
+  PrivacyResolver,
+  BreachResolver,
+  SubscriptionResolver,
+  AuditResolver,
+  CheckpointResolver,
+  ExportResolver,
+  ImportResolver,
+  WebhookResolver,
+  StageTransitionResolver,
+  NoteResolver,
+  AuditEventResolver,
+  ComplaintTextResolver,
+  NoteTextResolver,
+  StageTransitionTextResolver,
+  SlaTimerTextResolver,
+] as const;

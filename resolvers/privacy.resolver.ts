@@ -13,7 +13,10 @@ import { TenantSettingsType } from './types/sla';
 /** Reports (SPEC §8) and privacy operations (SPEC §7). */
 @Resolver()
 export class PrivacyResolver {
-  @Query(() => ComplianceReport, { description: "The tenant's figures over [from, to] (SPEC §8). DPO, COMPLIANCE_OFFICER, ADMIN. BAD_USER_INPUT when to is before from or the window is out of range." })
+  @Query(() => ComplianceReport, {
+    description:
+      "The tenant's figures over [from, to] (SPEC §8). DPO, COMPLIANCE_OFFICER, ADMIN. BAD_USER_INPUT when to is before from or the window is out of range.",
+  })
   @Allow('complianceReport')
   complianceReport(
     @Ctx() ctx: RequestContext,
@@ -23,7 +26,10 @@ export class PrivacyResolver {
     return complianceReport(ctx, from, to);
   }
 
-  @Mutation(() => ComplaintType, { description: 'Erases the complainant (name, email, phone become null, erasedAt set) and every free-text field of the case ("[erased]"), on any status, CLOSED included; the audit chain still verifies. DPO. INVALID_TRANSITION when already erased; NOT_FOUND; FORBIDDEN for other roles.' })
+  @Mutation(() => ComplaintType, {
+    description:
+      'Erases the complainant (name, email, phone become null, erasedAt set) and every free-text field of the case ("[erased]"), on any status, CLOSED included; the audit chain still verifies. DPO. INVALID_TRANSITION when already erased; NOT_FOUND; FORBIDDEN for other roles.',
+  })
   @Allow('eraseComplainantData')
   eraseComplainantData(@Ctx() ctx: RequestContext, @Args() { id, reason }: ReasonIdArgs) {
     return eraseComplainantData(ctx, id, reason);

@@ -25,13 +25,19 @@ export class SlaResolver {
     return listSlaPolicies(ctx);
   }
 
-  @Mutation(() => SlaPolicyType, { description: 'Creates or replaces the policy with the same regime, stage, kind (and rights); applies to clocks started afterwards. ADMIN. BAD_USER_INPUT for a duration the calendar cannot add; FORBIDDEN for other roles.' })
+  @Mutation(() => SlaPolicyType, {
+    description:
+      'Creates or replaces the policy with the same regime, stage, kind (and rights); applies to clocks started afterwards. ADMIN. BAD_USER_INPUT for a duration the calendar cannot add; FORBIDDEN for other roles.',
+  })
   @Allow('upsertSlaPolicy')
   upsertSlaPolicy(@Ctx() ctx: RequestContext, @Arg('input', () => SlaPolicyInput, { description: 'The policy.' }) input: SlaPolicyInput) {
     return upsertSlaPolicy(ctx, { ...input, extension: input.extension ?? null, rights: input.rights ?? null });
   }
 
-  @Mutation(() => SlaTimerType, { description: 'Extends a clock once by its policy extension, before it is due; dueAt moves by the extension. DPO. INVALID_TRANSITION (no extension, already extended, SLA_ALREADY_DUE); NOT_FOUND; FORBIDDEN for other roles.' })
+  @Mutation(() => SlaTimerType, {
+    description:
+      'Extends a clock once by its policy extension, before it is due; dueAt moves by the extension. DPO. INVALID_TRANSITION (no extension, already extended, SLA_ALREADY_DUE); NOT_FOUND; FORBIDDEN for other roles.',
+  })
   @Allow('extendSlaTimer')
   extendSlaTimer(@Ctx() ctx: RequestContext, @Args() { timerId, reason }: ExtendSlaTimerArgs) {
     return extendSlaTimer(ctx, timerId, reason);
@@ -43,9 +49,14 @@ export class SlaResolver {
     return getTenant(ctx);
   }
 
-  @Mutation(() => TenantSettingsType, { description: "Changes the tenant's calendar; applies to clocks started afterwards. ADMIN. BAD_USER_INPUT for an unknown zone or country." })
+  @Mutation(() => TenantSettingsType, {
+    description: "Changes the tenant's calendar; applies to clocks started afterwards. ADMIN. BAD_USER_INPUT for an unknown zone or country.",
+  })
   @Allow('updateTenantSettings')
-  updateTenantSettings(@Ctx() ctx: RequestContext, @Arg('input', () => TenantSettingsInput, { description: 'The settings to change.' }) input: TenantSettingsInput) {
+  updateTenantSettings(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => TenantSettingsInput, { description: 'The settings to change.' }) input: TenantSettingsInput,
+  ) {
     return updateTenantSettings(ctx, input);
   }
 
@@ -64,7 +75,10 @@ export class SlaResolver {
     return extensionReasonFor(ctx, timer);
   }
 
-  @FieldResolver(() => SlaPolicyType, { nullable: true, description: 'The policy it was started from, as it is now (the timer keeps the terms it started with); null for a clock without one.' })
+  @FieldResolver(() => SlaPolicyType, {
+    nullable: true,
+    description: 'The policy it was started from, as it is now (the timer keeps the terms it started with); null for a clock without one.',
+  })
   policy(@Root() timer: SlaTimer, @Ctx() ctx: RequestContext) {
     return timer.policyId ? loaders.slaPolicy(ctx).load(timer.policyId) : null;
   }

@@ -21,7 +21,10 @@ export class SubscriptionResolver {
     },
   })
   @Allow('complaintEvents')
-  complaintEvents(@Root() event: AuditEvent, @Arg('complaintId', () => ID, { nullable: true, description: 'Only this case; null or omitted: every case of the tenant.' }) _complaintId?: string): AuditEvent {
+  complaintEvents(
+    @Root() event: AuditEvent,
+    @Arg('complaintId', () => ID, { nullable: true, description: 'Only this case; null or omitted: every case of the tenant.' }) _complaintId?: string,
+  ): AuditEvent {
     return event;
   }
 

@@ -3,10 +3,20 @@ import { Allow } from '../src/auth/allow';
 import type { RequestContext } from '../src/context';
 import { loaders } from '../src/loaders';
 import {
-  createWebhookEndpoint, deleteWebhookEndpoint, listWebhookDeliveries, listWebhookEndpoints, redeliverWebhook, updateWebhookEndpoint,
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  redeliverWebhook,
+  updateWebhookEndpoint,
 } from '../src/services/webhook.service';
 import {
-  UpdateWebhookEndpointArgs, WebhookDeliveriesArgs, WebhookDeliveryConnection, WebhookDeliveryType, WebhookEndpointArgs, WebhookEndpointCreatedType,
+  UpdateWebhookEndpointArgs,
+  WebhookDeliveriesArgs,
+  WebhookDeliveryConnection,
+  WebhookDeliveryType,
+  WebhookEndpointArgs,
+  WebhookEndpointCreatedType,
   WebhookEndpointType,
 } from './types/webhook';
 

@@ -2,9 +2,7 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 
 /** Configuration from the environment, validated once at start (SPEC §2). */
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1');
+const booleanFlag = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 
@@ -94,12 +92,19 @@ const schema = z
     // SPEC §11: a receiver has 10 s to answer.
     WEBHOOK_TIMEOUT_MS: millis(100, 60_000, 10_000),
     // SPEC §11 e-mail: SLA warnings and breaches are mailed only when SMTP_URL is set.
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     SMTP_FROM: z.string().min(3).default('complaints@localhost'),
   })
   .superRefine((env, issue) => {
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
-      issue.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });
+      issue.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+      });
     }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
       issue.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production' });

@@ -18,7 +18,11 @@ const DEMO_TOKEN_SECONDS = 30 * 86400;
  * Provisions the demo tenant with one user per role and returns a bearer token for each,
  * valid 30 days or JWT_MAX_TTL if that is shorter (SPEC §3).
  */
-export async function seedDemoTenant(dataSource: DataSource, secret: string, maxTtlSeconds = DEFAULT_MAX_TTL_SECONDS): Promise<{ role: Role; sub: string; token: string }[]> {
+export async function seedDemoTenant(
+  dataSource: DataSource,
+  secret: string,
+  maxTtlSeconds = DEFAULT_MAX_TTL_SECONDS,
+): Promise<{ role: Role; sub: string; token: string }[]> {
   const tokens = [];
   for (const claims of DEMO_USERS) {
     await provisionActor(dataSource, claims);

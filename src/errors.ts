@@ -26,7 +26,11 @@ export class NotFoundError extends AppError {
 export class BadUserInputError extends AppError {
   readonly code = 'BAD_USER_INPUT';
   constructor(readonly fields: Record<string, string>) {
-    super(`Invalid input: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    super(
+      `Invalid input: ${Object.entries(fields)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+    );
     this.extensions.fields = fields;
   }
 }
@@ -34,7 +38,10 @@ export class BadUserInputError extends AppError {
 /** A lifecycle rule of SPEC §4 was broken; `rule` names it. */
 export class InvalidTransitionError extends AppError {
   readonly code = 'INVALID_TRANSITION';
-  constructor(readonly rule: string, message: string) {
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
     super(message);
     this.extensions.rule = rule;
   }

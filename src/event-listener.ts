@@ -73,10 +73,13 @@ export function listenForEvents(dataSource: DataSource, url: string, log: Logger
   const scheduleReconnect = () => {
     if (retry) return;
     attempt += 1;
-    retry = setTimeout(() => {
-      retry = null;
-      void connect();
-    }, Math.min(30_000, 250 * 2 ** attempt));
+    retry = setTimeout(
+      () => {
+        retry = null;
+        void connect();
+      },
+      Math.min(30_000, 250 * 2 ** attempt),
+    );
   };
   void connect();
   return {

@@ -64,7 +64,10 @@ class Feed<T> implements AsyncIterableIterator<T> {
       this.owner.beforeEvent?.();
       resolve({ value: item, done: false });
     } else if (this.queue.length >= FEED_LIMITS.maxPendingPerSubscription) {
-      this.close(SLOW_SUBSCRIBER_CLOSE, `Subscriber too slow: more than ${FEED_LIMITS.maxPendingPerSubscription} events pending; reconnect and re-read the audit trail`);
+      this.close(
+        SLOW_SUBSCRIBER_CLOSE,
+        `Subscriber too slow: more than ${FEED_LIMITS.maxPendingPerSubscription} events pending; reconnect and re-read the audit trail`,
+      );
     } else {
       this.queue.push(item);
     }
@@ -174,7 +177,8 @@ export class EventHub {
       const p = JSON.parse(payload ?? '{}') as Record<string, unknown>;
       if (typeof p.tenantId !== 'string') throw new Error('no tenantId');
       if (channel === AUDIT_CHANNEL && UUID.test(String(p.eventId))) notice = { kind: 'audit', tenantId: p.tenantId, eventId: String(p.eventId) };
-      else if (channel === SLA_ALERT_CHANNEL && UUID.test(String(p.timerId))) notice = { kind: 'alert', tenantId: p.tenantId, timerId: String(p.timerId), alert: p.kind === 'BREACHED' ? 'BREACHED' : 'WARNING' };
+      else if (channel === SLA_ALERT_CHANNEL && UUID.test(String(p.timerId)))
+        notice = { kind: 'alert', tenantId: p.tenantId, timerId: String(p.timerId), alert: p.kind === 'BREACHED' ? 'BREACHED' : 'WARNING' };
       else throw new Error('no event or timer id');
     } catch (error) {
       this.log.warn({ err: error, channel }, 'unreadable notification');
@@ -192,13 +196,13 @@ export class EventHub {
     const tenants = new Set([...this.audit.tenants(), ...this.alerts.tenants()]);
     for (const tenantId of tenants) {
       try {
-        const rows = await inTenantTransaction(this.dataSource, tenantId, (m) =>
+        const rows = (await inTenantTransaction(this.dataSource, tenantId, (m) =>
           m.query(`SELECT id, action, changes->>'timerId' AS timer_id FROM audit_events WHERE tenant_id = $1 AND at >= $2 ORDER BY at, id LIMIT $3`, [
             tenantId,
             from,
             FEED_LIMITS.catchUpMaxEvents,
           ]),
-        ) as { id: string; action: string; timer_id: string | null }[];
+        )) as { id: string; action: string; timer_id: string | null }[];
         if (rows.length >= FEED_LIMITS.catchUpMaxEvents) {
           this.log.warn({ tenantId }, 'event feed: too much missed to replay; ending the tenant feeds');
           this.closeTenant(tenantId, `Missed more than ${FEED_LIMITS.catchUpMaxEvents} events while reconnecting; reconnect and re-read the audit trail`);
@@ -275,7 +279,10 @@ export class EventHub {
     const timers = new Map((timerIds.length ? await manager.findBy(SlaTimer, { id: In(timerIds) }) : []).map((t) => [t.id, t]));
     const complaintIds = [...new Set([...timers.values()].map((t) => t.complaintId))];
     const references = new Map(
-      (complaintIds.length ? await manager.find(Complaint, { select: { id: true, reference: true }, where: { id: In(complaintIds) } }) : []).map((c) => [c.id, c.reference]),
+      (complaintIds.length ? await manager.find(Complaint, { select: { id: true, reference: true }, where: { id: In(complaintIds) } }) : []).map((c) => [
+        c.id,
+        c.reference,
+      ]),
     );
     for (const n of notices) {
       const key = noticeKey(n);

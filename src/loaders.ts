@@ -37,17 +37,23 @@ export const loaders = {
     }),
   notes: (ctx: RequestContext) =>
     loader<Note[]>(ctx, 'notes', async (complaintIds) => {
-      const rows = await transaction(ctx, (tx) => tx.manager.find(Note, { where: { complaintId: In([...complaintIds]) }, order: { createdAt: 'ASC', id: 'ASC' } }));
+      const rows = await transaction(ctx, (tx) =>
+        tx.manager.find(Note, { where: { complaintId: In([...complaintIds]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      );
       return groupBy(complaintIds, rows, (n) => n.complaintId);
     }),
   stageHistory: (ctx: RequestContext) =>
     loader<StageTransition[]>(ctx, 'stageHistory', async (complaintIds) => {
-      const rows = await transaction(ctx, (tx) => tx.manager.find(StageTransition, { where: { complaintId: In([...complaintIds]) }, order: { at: 'ASC', createdAt: 'ASC' } }));
+      const rows = await transaction(ctx, (tx) =>
+        tx.manager.find(StageTransition, { where: { complaintId: In([...complaintIds]) }, order: { at: 'ASC', createdAt: 'ASC' } }),
+      );
       return groupBy(complaintIds, rows, (t) => t.complaintId);
     }),
   slaTimers: (ctx: RequestContext) =>
     loader<SlaTimer[]>(ctx, 'slaTimers', async (complaintIds) => {
-      const rows = await transaction(ctx, (tx) => tx.manager.find(SlaTimer, { where: { complaintId: In([...complaintIds]) }, order: { startedAt: 'ASC', kind: 'ASC', regime: 'ASC' } }));
+      const rows = await transaction(ctx, (tx) =>
+        tx.manager.find(SlaTimer, { where: { complaintId: In([...complaintIds]) }, order: { startedAt: 'ASC', kind: 'ASC', regime: 'ASC' } }),
+      );
       return groupBy(complaintIds, rows, (t) => t.complaintId);
     }),
   slaPolicy: (ctx: RequestContext) =>

@@ -30,7 +30,10 @@ export type Logger = ReturnType<typeof createLogger>;
 type ErrorLike = Error & Record<string, unknown>;
 
 function isErrorLike(value: unknown): value is ErrorLike {
-  return value instanceof Error || (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).stack === 'string');
+  return (
+    value instanceof Error ||
+    (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string' && typeof (value as Error).stack === 'string')
+  );
 }
 
 /**
@@ -75,7 +78,12 @@ function copyWithoutValues(value: unknown, depth: number): unknown {
  * EntityNotFoundError prints its criteria. Other messages name only schema objects.
  */
 function withoutValues(message: string, err: ErrorLike): string {
-  const code = typeof err.code === 'string' ? err.code : typeof (err.driverError as ErrorLike | undefined)?.code === 'string' ? String((err.driverError as ErrorLike).code) : '';
+  const code =
+    typeof err.code === 'string'
+      ? err.code
+      : typeof (err.driverError as ErrorLike | undefined)?.code === 'string'
+        ? String((err.driverError as ErrorLike).code)
+        : '';
   if (code.startsWith('22')) return message.replace(/"[^]*"/g, '"[redacted]"').replace(/: [^]*$/, ': [redacted]');
   if (err.name === 'EntityNotFoundError') return message.replace(/ matching[^]*$/, ' matching [redacted]');
   return message;

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   started.push(() => dataSource.destroy());
   log.info({ applied }, 'migrations up to date');
   // SPEC §2: the CSV export may read from a hot standby (migrations reach it by replication).
-  const readDataSource = config.DATABASE_READ_URL ? createDataSource(config.DATABASE_READ_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-reports' }) : null;
+  const readDataSource = config.DATABASE_READ_URL
+    ? createDataSource(config.DATABASE_READ_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-reports' })
+    : null;
   if (readDataSource) {
     await readDataSource.initialize();
     started.push(() => readDataSource.destroy());
@@ -85,8 +87,10 @@ async function main(): Promise<void> {
   if (secret && !config.isProduction) {
     const tokens = await seedDemoTenant(dataSource, secret, config.jwtMaxTtlSeconds);
     const lines = tokens.map((t) => `  ${t.role.padEnd(18)} ${t.token}`);
-    process.stdout.write(`\nDemo tenant "demo" — bearer tokens (valid 30 days):\n${lines.join('\n')}\n\n` +
-      `Try: curl -s http://localhost:${port}/graphql -H 'content-type: application/json' -H "authorization: Bearer <token>" -d '{"query":"{ me { tenantId roles } }"}'\n\n`);
+    process.stdout.write(
+      `\nDemo tenant "demo" — bearer tokens (valid 30 days):\n${lines.join('\n')}\n\n` +
+        `Try: curl -s http://localhost:${port}/graphql -H 'content-type: application/json' -H "authorization: Bearer <token>" -d '{"query":"{ me { tenantId roles } }"}'\n\n`,
+    );
   }
 
   let stopping = false;

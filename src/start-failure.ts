@@ -34,7 +34,9 @@ export async function ensureDatabaseReachable(url: string): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new StartFailure(`cannot connect to the database at ${describeUrl(url)} (${describeConnectError(error)}): check DATABASE_URL and that PostgreSQL is running and reachable from here`);
+    throw new StartFailure(
+      `cannot connect to the database at ${describeUrl(url)} (${describeConnectError(error)}): check DATABASE_URL and that PostgreSQL is running and reachable from here`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

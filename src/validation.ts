@@ -12,7 +12,14 @@ export function isJurisdiction(value: unknown): boolean {
 function rule(name: string, message: string, validate: (value: unknown, args: ValidationArguments) => boolean, constraints?: unknown[]) {
   return (options?: ValidationOptions): PropertyDecorator =>
     (target, propertyName) =>
-      registerDecorator({ name, target: target.constructor, propertyName: propertyName as string, constraints, options: { message, ...options }, validator: { validate } });
+      registerDecorator({
+        name,
+        target: target.constructor,
+        propertyName: propertyName as string,
+        constraints,
+        options: { message, ...options },
+        validator: { validate },
+      });
 }
 
 const absent = (v: unknown) => v === undefined || v === null;
@@ -20,14 +27,19 @@ const absent = (v: unknown) => v === undefined || v === null;
 export const IsJurisdiction = rule('isJurisdiction', 'must be an ISO 3166-1 alpha-2 country or ISO 3166-2 subdivision code (e.g. DE, US-CA)', isJurisdiction);
 
 /** An email address, or nothing: for contact fields where another may stand in. */
-export const IsEmailOrAbsent = rule('isEmailOrAbsent', 'must be an email address', (v) => absent(v) || (typeof v === 'string' && v.length <= 320 && isEmail(v)));
+export const IsEmailOrAbsent = rule(
+  'isEmailOrAbsent',
+  'must be an email address',
+  (v) => absent(v) || (typeof v === 'string' && v.length <= 320 && isEmail(v)),
+);
 
 /** A DateTime that is not later than now (intake cannot be received in the future). */
 export const IsNotInFuture = rule('isNotInFuture', 'must not be in the future', (v) => absent(v) || (v instanceof Date && v.getTime() <= Date.now()));
 
 /** Requires at least one of the named sibling properties to be set. */
 export function RequiresOneOf(properties: string[], options?: ValidationOptions): PropertyDecorator {
-  const present = (args: ValidationArguments) => properties.some((p) => !absent((args.object as Record<string, unknown>)[p]) && (args.object as Record<string, unknown>)[p] !== '');
+  const present = (args: ValidationArguments) =>
+    properties.some((p) => !absent((args.object as Record<string, unknown>)[p]) && (args.object as Record<string, unknown>)[p] !== '');
   return rule('requiresOneOf', `at least one of ${properties.join(' or ')} is required`, (_v, args) => present(args), properties)(options);
 }
 

@@ -141,7 +141,10 @@ describe('the trail of a new complaint', () => {
 
     const { edges } = await trail(complaint.id);
 
-    expect(edges.map((e: any) => [e.node.sequence, e.node.action])).toEqual([[1, 'COMPLAINT_FILED'], [2, 'CHILD_DATA_FLAGGED']]);
+    expect(edges.map((e: any) => [e.node.sequence, e.node.action])).toEqual([
+      [1, 'COMPLAINT_FILED'],
+      [2, 'CHILD_DATA_FLAGGED'],
+    ]);
     expect(edges[1].node.prevHash).toBe(edges[0].node.hash);
     expect(edges[1].node.hash).not.toBe(edges[0].node.hash);
     expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
@@ -153,7 +156,9 @@ describe('the trail of a new complaint', () => {
     const complaint = await file(complaintInput({ complainant: pii, description }));
 
     const [{ node: event }] = (await trail(complaint.id)).edges;
-    const [stored] = await t.sql<{ changes: string }>('SELECT changes::text AS changes FROM audit_events WHERE complaint_id = $1 AND sequence = 1', [complaint.id]);
+    const [stored] = await t.sql<{ changes: string }>('SELECT changes::text AS changes FROM audit_events WHERE complaint_id = $1 AND sequence = 1', [
+      complaint.id,
+    ]);
 
     for (const text of [JSON.stringify(event.changes), stored.changes]) {
       for (const value of [pii.name, pii.email, pii.phone, description, 'Wilhelmina', 'wexford', '7946', 'Bartholomew']) {
@@ -226,7 +231,10 @@ describe('paging through a trail', () => {
     expect(second.edges.map((e: any) => e.node.sequence)).toEqual([2]);
     expect(second.pageInfo).toEqual({ hasNextPage: false, endCursor: second.edges[0].cursor });
     expect(beyond).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
-    expect(all.edges.map((e: any) => [e.node.sequence, e.node.action])).toEqual([[1, 'COMPLAINT_FILED'], [2, 'CHILD_DATA_FLAGGED']]);
+    expect(all.edges.map((e: any) => [e.node.sequence, e.node.action])).toEqual([
+      [1, 'COMPLAINT_FILED'],
+      [2, 'CHILD_DATA_FLAGGED'],
+    ]);
     expect(all.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -247,10 +255,13 @@ describe('paging through a trail', () => {
   });
 
   test('both audit trail fields default to pages of 50, as the contract says', async () => {
-    const res = await t.gql(await token(Role.DPO), `{
+    const res = await t.gql(
+      await token(Role.DPO),
+      `{
       query: __type(name: "Query") { fields { name args { name defaultValue } } }
       complaint: __type(name: "Complaint") { fields { name args { name defaultValue } } }
-    }`);
+    }`,
+    );
     const firstDefault = (type: any) => type.fields.find((f: any) => f.name === 'auditTrail').args.find((a: any) => a.name === 'first').defaultValue;
 
     expect(res.errors).toBeUndefined();
@@ -265,7 +276,10 @@ describe('tamper evidence', () => {
     await appendSystemEvent(complaint.id);
     expect((await verify(complaint.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
 
-    await withTriggersDisabled(`UPDATE audit_events SET changes = '{"involvesChildUnder13": {"from": false, "to": false}}' WHERE complaint_id = $1 AND sequence = 2`, [complaint.id]);
+    await withTriggersDisabled(
+      `UPDATE audit_events SET changes = '{"involvesChildUnder13": {"from": false, "to": false}}' WHERE complaint_id = $1 AND sequence = 2`,
+      [complaint.id],
+    );
 
     const res = await verify(complaint.id);
     expect(res.errors).toBeUndefined();
@@ -343,7 +357,10 @@ describe('the trail is append-only in the database', () => {
     try {
       await t.sql('SET LOCAL ROLE cms_app');
       await t.sql(`SELECT set_config('app.tenant_id', $1, true)`, [TENANT]);
-      await expect(t.sql(statement, hasParam ? [complaint.id] : undefined)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied/) });
+      await expect(t.sql(statement, hasParam ? [complaint.id] : undefined)).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/permission denied/),
+      });
     } finally {
       await t.sql('ROLLBACK');
     }
@@ -373,14 +390,35 @@ async function asApiRole(statement: string, params: unknown[] = [], tenant = TEN
 /** A made-up event whose hash is computed exactly as the audit writer computes it. */
 function forgedEvent(chain: { complaintId: string | null }, sequence: number, prevHash: string | null, tenant = TENANT): [string, unknown[]] {
   const event = {
-    id: randomUUID(), tenantId: tenant, complaintId: chain.complaintId, sequence, action: AuditAction.NOTE_ADDED,
-    actorId: `${TENANT}-dpo`, actorRole: Role.DPO, at: new Date(), changes: { forged: true }, requestId: 'forged-request',
+    id: randomUUID(),
+    tenantId: tenant,
+    complaintId: chain.complaintId,
+    sequence,
+    action: AuditAction.NOTE_ADDED,
+    actorId: `${TENANT}-dpo`,
+    actorRole: Role.DPO,
+    at: new Date(),
+    changes: { forged: true },
+    requestId: 'forged-request',
   } as unknown as AuditEvent;
   return [
     `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [event.id, tenant, chain.complaintId, chain.complaintId ?? tenant, sequence, event.action, event.actorId, event.actorRole, event.at,
-      JSON.stringify(event.changes), event.requestId, prevHash, chainHash(prevHash, event)],
+    [
+      event.id,
+      tenant,
+      chain.complaintId,
+      chain.complaintId ?? tenant,
+      sequence,
+      event.action,
+      event.actorId,
+      event.actorRole,
+      event.at,
+      JSON.stringify(event.changes),
+      event.requestId,
+      prevHash,
+      chainHash(prevHash, event),
+    ],
   ];
 }
 
@@ -415,7 +453,9 @@ describe('cover-ups by the API role itself (cms_app) are refused by the database
     const [insert, params] = forgedEvent({ complaintId: c.id }, 3, c.events[1].hash);
 
     await expect(asApiRole(insert, params)).rejects.toMatchObject(REFUSED_LINK);
-    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, c.events[1].hash])).rejects.toMatchObject(NO_PRIVILEGE);
+    await expect(
+      asApiRole('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, c.events[1].hash]),
+    ).rejects.toMatchObject(NO_PRIVILEGE);
 
     expect(await complaintHead(c.id)).toEqual({ sequence: 3, hash: c.events[2].hash });
     expect((await storedEvents(c.id)).map((e: any) => e.sequence)).toEqual([1, 2]);
@@ -440,7 +480,9 @@ describe('cover-ups by the API role itself (cms_app) are refused by the database
     const c = await threeEventCase();
     const [sequence, hash] = target(c);
 
-    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = $2, audit_head_hash = $3 WHERE id = $1', [c.id, sequence, hash])).rejects.toMatchObject(NO_PRIVILEGE);
+    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = $2, audit_head_hash = $3 WHERE id = $1', [c.id, sequence, hash])).rejects.toMatchObject(
+      NO_PRIVILEGE,
+    );
 
     expect(await complaintHead(c.id)).toEqual({ sequence: 3, hash: c.events[2].hash });
     expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
@@ -450,7 +492,9 @@ describe('cover-ups by the API role itself (cms_app) are refused by the database
     const c = await threeEventCase();
 
     await expect(asApiRole('DELETE FROM audit_events WHERE complaint_id = $1 AND sequence = 3', [c.id])).rejects.toMatchObject(NO_PRIVILEGE);
-    await expect(asApiRole('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, c.events[1].hash])).rejects.toMatchObject(NO_PRIVILEGE);
+    await expect(
+      asApiRole('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, c.events[1].hash]),
+    ).rejects.toMatchObject(NO_PRIVILEGE);
 
     expect(await storedEvents(c.id)).toEqual(c.events);
     expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 3, brokenAtSequence: null });
@@ -476,11 +520,13 @@ describe('cover-ups by the API role itself (cms_app) are refused by the database
   });
 
   test('a complaint cannot be created with a head already set', async () => {
-    await expect(asApiRole(
-      `INSERT INTO complaints (tenant_id, reference, stage, status, rights, data_context, processing_role, regimes, jurisdiction, channel, summary, description, received_at, audit_head_sequence, audit_head_hash)
+    await expect(
+      asApiRole(
+        `INSERT INTO complaints (tenant_id, reference, stage, status, rights, data_context, processing_role, regimes, jurisdiction, channel, summary, description, received_at, audit_head_sequence, audit_head_hash)
        VALUES ($1, 'PC-2026-999999', 'INTERNAL_DPO', 'OPEN', '{ACCESS}', 'CONSUMER', 'CONTROLLER', '{OTHER}', 'US', 'EMAIL', 's', 'd', now(), 5, 'x')`,
-      [TENANT],
-    )).rejects.toMatchObject(NO_PRIVILEGE);
+        [TENANT],
+      ),
+    ).rejects.toMatchObject(NO_PRIVILEGE);
   });
 
   test("the tenant's own chain: its head cannot be moved and a gap or fork is refused", async () => {
@@ -497,13 +543,18 @@ describe('cover-ups by the API role itself (cms_app) are refused by the database
     const last = events[events.length - 1];
     expect(head).toEqual({ sequence: last.sequence, hash: last.hash });
 
-    await expect(asApiRole('UPDATE tenants SET audit_head_sequence = 0, audit_head_hash = NULL WHERE id = $1', [tenant], tenant)).rejects.toMatchObject(NO_PRIVILEGE);
+    await expect(asApiRole('UPDATE tenants SET audit_head_sequence = 0, audit_head_hash = NULL WHERE id = $1', [tenant], tenant)).rejects.toMatchObject(
+      NO_PRIVILEGE,
+    );
     await expect(asApiRole(...forgedEvent({ complaintId: null }, last.sequence + 2, last.hash, tenant), tenant)).rejects.toMatchObject(REFUSED_LINK);
     await expect(asApiRole(...forgedEvent({ complaintId: null }, last.sequence, last.prev_hash, tenant), tenant)).rejects.toMatchObject(REFUSED_LINK);
 
     expect(await tenantEvents()).toEqual(events);
-    expect((await t.gql(admin, '{ verifyTenantAuditTrail { valid eventsChecked brokenAtSequence } }')).data.verifyTenantAuditTrail)
-      .toEqual({ valid: true, eventsChecked: events.length, brokenAtSequence: null });
+    expect((await t.gql(admin, '{ verifyTenantAuditTrail { valid eventsChecked brokenAtSequence } }')).data.verifyTenantAuditTrail).toEqual({
+      valid: true,
+      eventsChecked: events.length,
+      brokenAtSequence: null,
+    });
   });
 });
 
@@ -528,7 +579,8 @@ describe('what the owner cuts out is named', () => {
 describe("the tenant's own trail", () => {
   const UPSERT = `mutation($d: String!) { upsertSlaPolicy(input: { regime: OTHER, stage: INTERNAL_DPO, kind: RESPOND, duration: $d,
     businessDays: false, extension: "P30D", pausable: true, source: "internal target" }) { id duration } }`;
-  const TRAIL = '{ tenantAuditTrail { edges { node { sequence action complaintId actorRole changes } } } verifyTenantAuditTrail { valid eventsChecked brokenAtSequence } }';
+  const TRAIL =
+    '{ tenantAuditTrail { edges { node { sequence action complaintId actorRole changes } } } verifyTenantAuditTrail { valid eventsChecked brokenAtSequence } }';
 
   test('records policy changes in a chain of its own that verifies, and names a tampered event', async () => {
     const admin = await token(Role.ADMIN);
@@ -543,7 +595,10 @@ describe("the tenant's own trail", () => {
     expect(events[1].changes.duration).toEqual({ from: 'P20D', to: 'P25D' });
     expect(res.data.verifyTenantAuditTrail).toEqual({ valid: true, eventsChecked: 2, brokenAtSequence: null });
 
-    await withTriggersDisabled(`UPDATE audit_events SET changes = '{"duration":{"from":"P20D","to":"P90D"}}' WHERE tenant_id = $1 AND complaint_id IS NULL AND sequence = 2`, [TENANT]);
+    await withTriggersDisabled(
+      `UPDATE audit_events SET changes = '{"duration":{"from":"P20D","to":"P90D"}}' WHERE tenant_id = $1 AND complaint_id IS NULL AND sequence = 2`,
+      [TENANT],
+    );
     const after = await t.gql(admin, '{ verifyTenantAuditTrail { valid brokenAtSequence } }');
     expect(after.data.verifyTenantAuditTrail).toEqual({ valid: false, brokenAtSequence: 2 });
   });

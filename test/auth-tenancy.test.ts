@@ -67,7 +67,10 @@ describe('authentication', () => {
   const badTokens: [string, () => Promise<string>][] = [
     ['an expired token', () => hs256({ sub: 'u1', tid: 'ghost-expired', roles: ['DPO'] }, TEST_SECRET, nowSeconds() - 60)],
     ['a token signed with another secret', () => hs256({ sub: 'u1', tid: 'ghost-secret', roles: ['DPO'] }, 'another-secret-0123456789abcdef0123456789')],
-    ['an unsigned token (alg none)', async () => new UnsecuredJWT({ sub: 'u1', tid: 'ghost-none', roles: ['DPO'] }).setIssuedAt().setExpirationTime('1h').encode()],
+    [
+      'an unsigned token (alg none)',
+      async () => new UnsecuredJWT({ sub: 'u1', tid: 'ghost-none', roles: ['DPO'] }).setIssuedAt().setExpirationTime('1h').encode(),
+    ],
     ['a token without tid', () => hs256({ sub: 'u1', roles: ['DPO'] })],
     ['a token without roles', () => hs256({ sub: 'u1', tid: 'ghost-noroles' })],
     ['a token with an empty roles list', () => hs256({ sub: 'u1', tid: 'ghost-emptyroles', roles: [] })],
@@ -92,12 +95,23 @@ describe('authentication', () => {
 
   test('a valid token for a tenant never seen provisions the tenant with the tz and country claims', async () => {
     expect(await t.sql('SELECT id FROM tenants WHERE id = $1', ['fresh-berlin'])).toHaveLength(0);
-    const token = await t.token(Role.AGENT, { tid: 'fresh-berlin', sub: 'ann', name: 'Ann Agent', email: 'ann@berlin.example', tz: 'Europe/Berlin', country: 'DE' });
+    const token = await t.token(Role.AGENT, {
+      tid: 'fresh-berlin',
+      sub: 'ann',
+      name: 'Ann Agent',
+      email: 'ann@berlin.example',
+      tz: 'Europe/Berlin',
+      country: 'DE',
+    });
 
     const res = await t.gql(token, ME);
 
     expect(res.errors).toBeUndefined();
-    expect(res.data.me).toEqual({ tenantId: 'fresh-berlin', roles: ['AGENT'], user: { id: 'ann', name: 'Ann Agent', email: 'ann@berlin.example', roles: ['AGENT'] } });
+    expect(res.data.me).toEqual({
+      tenantId: 'fresh-berlin',
+      roles: ['AGENT'],
+      user: { id: 'ann', name: 'Ann Agent', email: 'ann@berlin.example', roles: ['AGENT'] },
+    });
     expect(await t.sql('SELECT id, time_zone, holiday_country FROM tenants WHERE id = $1', ['fresh-berlin'])).toEqual([
       { id: 'fresh-berlin', time_zone: 'Europe/Berlin', holiday_country: 'DE' },
     ]);
@@ -174,7 +188,13 @@ describe('tokens from a JWKS URL (RS256, ES256)', () => {
     audience?: string;
   }
   function signed(claims: JWTPayload, { alg, kid, key, issuer = ISSUER, audience = AUDIENCE }: SignOptions): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'JWT' }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime('1h').sign(key);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg, kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(key);
   }
   const rsaKey = (): SignOptions => ({ alg: 'RS256', kid: 'rsa-1', key: rsa.privateKey });
   const ecKey = (): SignOptions => ({ alg: 'ES256', kid: 'ec-1', key: ec.privateKey });
@@ -219,14 +239,23 @@ describe('tokens from a JWKS URL (RS256, ES256)', () => {
     });
 
     test('an unsigned token (alg none) is UNAUTHENTICATED', async () => {
-      const token = new UnsecuredJWT({ sub: 'rita', tid: 'jwks-none', roles: ['DPO'] }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h').encode();
+      const token = new UnsecuredJWT({ sub: 'rita', tid: 'jwks-none', roles: ['DPO'] })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .encode();
 
       expectUnauthenticated(await j.gql(token, ME));
     });
 
     test('an HS256 token is UNAUTHENTICATED when no JWT_SECRET is configured', async () => {
       const token = await new SignJWT({ sub: 'hugo', tid: 'jwks-hs', roles: ['DPO'] })
-        .setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h')
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
         .sign(hmacKey(TEST_SECRET));
 
       expectUnauthenticated(await j.gql(token, ME));
@@ -243,12 +272,20 @@ describe('tokens from a JWKS URL (RS256, ES256)', () => {
 
     test('both HS256 tokens from the shared secret and RS256/ES256 tokens from the JWKS are accepted', async () => {
       const hs = await new SignJWT({ sub: 'hugo', tid: 'both', roles: ['DPO'] })
-        .setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h')
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
         .sign(hmacKey(TEST_SECRET));
       const rs = await signed({ sub: 'rita', tid: 'both', roles: ['AGENT'] }, rsaKey());
       const es = await signed({ sub: 'eli', tid: 'both', roles: ['COMPLIANCE_OFFICER'] }, ecKey());
 
-      for (const [token, sub] of [[hs, 'hugo'], [rs, 'rita'], [es, 'eli']]) {
+      for (const [token, sub] of [
+        [hs, 'hugo'],
+        [rs, 'rita'],
+        [es, 'eli'],
+      ]) {
         const res = await j.gql(token, ME);
         expect(res.errors).toBeUndefined();
         expect(res.data.me.user.id).toBe(sub);
@@ -258,7 +295,11 @@ describe('tokens from a JWKS URL (RS256, ES256)', () => {
 
     test('an HS256 token signed with another secret is still UNAUTHENTICATED', async () => {
       const token = await new SignJWT({ sub: 'hugo', tid: 'both', roles: ['DPO'] })
-        .setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h')
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
         .sign(hmacKey('another-secret-0123456789abcdef0123456789'));
 
       expectUnauthenticated(await j.gql(token, ME));
@@ -433,7 +474,10 @@ describe('tenant isolation', () => {
     test.each(TABLES)("with tenant B set, %s shows none of tenant A's rows", async (table, column) => {
       const seenByA = await asCmsApp(A, () => countOf(table, column, A));
       const seenByB = await asCmsApp(B, () => countOf(table, column, A));
-      const foreignSeenByB = await asCmsApp(B, async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} <> $1`, [B]))[0].n);
+      const foreignSeenByB = await asCmsApp(
+        B,
+        async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} <> $1`, [B]))[0].n,
+      );
 
       expect(seenByA).toBeGreaterThan(0);
       expect(seenByB).toBe(0);
@@ -450,7 +494,7 @@ describe('tenant isolation', () => {
       expect(empty).toBe(0);
     });
 
-    test("inserting a row for tenant A while tenant B is set is rejected by the policy", async () => {
+    test('inserting a row for tenant A while tenant B is set is rejected by the policy', async () => {
       const attempt = asCmsApp(B, () => t.sql(`INSERT INTO users (tenant_id, id, name, roles) VALUES ($1, 'intruder', 'Intruder', '{DPO}')`, [A]));
 
       await expect(attempt).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/row-level security/) });

@@ -73,9 +73,33 @@ async function asOwnerWithoutTriggers(work: () => Promise<void>): Promise<void> 
   }
 }
 
-type Row = { id: string; tenant_id: string; complaint_id: string; sequence: number; action: string; actor_id: string | null; actor_role: string | null; at: Date; changes: Record<string, unknown>; request_id: string | null; prev_hash: string | null; hash: string };
+type Row = {
+  id: string;
+  tenant_id: string;
+  complaint_id: string;
+  sequence: number;
+  action: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  at: Date;
+  changes: Record<string, unknown>;
+  request_id: string | null;
+  prev_hash: string | null;
+  hash: string;
+};
 const events = (id: string) => t.sql<Row>('SELECT * FROM audit_events WHERE chain_id = $1 ORDER BY sequence', [id]);
-const asHashed = (r: Row) => ({ id: r.id, tenantId: r.tenant_id, complaintId: r.complaint_id, sequence: r.sequence, action: r.action, actorId: r.actor_id, actorRole: r.actor_role, at: r.at, changes: r.changes, requestId: r.request_id });
+const asHashed = (r: Row) => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  complaintId: r.complaint_id,
+  sequence: r.sequence,
+  action: r.action,
+  actorId: r.actor_id,
+  actorRole: r.actor_role,
+  at: r.at,
+  changes: r.changes,
+  requestId: r.request_id,
+});
 
 /** Rewrites rows from `from` on with the service's own canonical hashing, and moves the head. */
 async function rehash(complaintId: string, rows: Row[]): Promise<void> {
@@ -89,12 +113,17 @@ async function rehash(complaintId: string, rows: Row[]): Promise<void> {
 }
 
 async function bundleOf(id: string): Promise<string> {
-  const res = await t.http().get(`/complaints/${id}/evidence`).set('authorization', `Bearer ${await t.token(Role.DPO)}`).buffer(true).parse((r, done) => {
-    let body = '';
-    r.setEncoding('utf8');
-    r.on('data', (c: string) => (body += c));
-    r.on('end', () => done(null, body));
-  });
+  const res = await t
+    .http()
+    .get(`/complaints/${id}/evidence`)
+    .set('authorization', `Bearer ${await t.token(Role.DPO)}`)
+    .buffer(true)
+    .parse((r, done) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (body += c));
+      r.on('end', () => done(null, body));
+    });
   expect(res.status).toBe(200);
   const target = path.join(work, `${id}-${Date.now()}.jws`);
   writeFileSync(target, res.body as string);
@@ -108,7 +137,10 @@ function checkpointFile(id: string, tid = 'acme'): string {
 }
 
 describe('the Merkle tree hash (RFC 9162 §2.1.1)', () => {
-  const sha = (...parts: (Buffer | number[])[]) => createHash('sha256').update(Buffer.concat(parts.map((p) => Buffer.from(p)))).digest();
+  const sha = (...parts: (Buffer | number[])[]) =>
+    createHash('sha256')
+      .update(Buffer.concat(parts.map((p) => Buffer.from(p))))
+      .digest();
   test('empty tree, one leaf, and five leaves split at the largest power of two', () => {
     expect(merkleTreeHash([]).toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     const leaves = ['a', 'b', 'c', 'd', 'e'].map((s) => Buffer.from(s));
@@ -120,22 +152,31 @@ describe('the Merkle tree hash (RFC 9162 §2.1.1)', () => {
   });
 
   test('leaves are the RFC 8785 JSON of {chain, sequence, hash}, sorted by chain', () => {
-    const heads = [{ chain: 'tenant', sequence: 2, hash: 'bb' }, { chain: '0a', sequence: 1, hash: 'aa' }];
+    const heads = [
+      { chain: 'tenant', sequence: 2, hash: 'bb' },
+      { chain: '0a', sequence: 1, hash: 'aa' },
+    ];
     const leaf = (s: string) => sha([0], Buffer.from(s));
-    expect(checkpointRoot(heads)).toBe(sha([1], leaf('{"chain":"0a","hash":"aa","sequence":1}'), leaf('{"chain":"tenant","hash":"bb","sequence":2}')).toString('hex'));
+    expect(checkpointRoot(heads)).toBe(
+      sha([1], leaf('{"chain":"0a","hash":"aa","sequence":1}'), leaf('{"chain":"tenant","hash":"bb","sequence":2}')).toString('hex'),
+    );
   });
 });
 
 describe('createAuditCheckpoint and auditCheckpoints', () => {
-  test("signs every chain head of the tenant, its own chain included, records itself on the tenant chain and writes <dir>/<tenant>/<createdAt>-<id>.jws", async () => {
+  test('signs every chain head of the tenant, its own chain included, records itself on the tenant chain and writes <dir>/<tenant>/<createdAt>-<id>.jws', async () => {
     const a = await file();
     const b = await file();
     await file('initech'); // another tenant's chain stays out
     const made = await checkpoint();
 
     const payload = await signedPayload(made.jws);
-    const heads = await t.sql(`SELECT id::text AS chain, audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE tenant_id = 'acme' ORDER BY id`);
-    const [tenantHead] = await t.sql(`SELECT sequence, hash, action, changes FROM audit_events WHERE tenant_id = 'acme' AND complaint_id IS NULL ORDER BY sequence DESC LIMIT 1`);
+    const heads = await t.sql(
+      `SELECT id::text AS chain, audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE tenant_id = 'acme' ORDER BY id`,
+    );
+    const [tenantHead] = await t.sql(
+      `SELECT sequence, hash, action, changes FROM audit_events WHERE tenant_id = 'acme' AND complaint_id IS NULL ORDER BY sequence DESC LIMIT 1`,
+    );
     expect(tenantHead).toMatchObject({ action: 'AUDIT_CHECKPOINT_CREATED', changes: { checkpointId: made.id, scheduled: false } });
     const expected = [...heads, { chain: 'tenant', sequence: tenantHead.sequence, hash: tenantHead.hash }];
     expect(payload).toEqual({
@@ -180,7 +221,10 @@ describe('createAuditCheckpoint and auditCheckpoints', () => {
     const hour = new Date('2031-05-05T10:00:00Z');
     const count = async () => (await t.sql(`SELECT count(*)::int AS n FROM audit_checkpoints WHERE tenant_id = 'umbrella'`))[0].n;
 
-    await Promise.all([createScheduledCheckpoints(t.dataSource, log, new Date(hour.getTime() + 1_000)), createScheduledCheckpoints(t.dataSource, log, new Date(hour.getTime() + 2_000))]);
+    await Promise.all([
+      createScheduledCheckpoints(t.dataSource, log, new Date(hour.getTime() + 1_000)),
+      createScheduledCheckpoints(t.dataSource, log, new Date(hour.getTime() + 2_000)),
+    ]);
     expect(await count()).toBe(1);
     await createScheduledCheckpoints(t.dataSource, log, new Date(hour.getTime() + 3_599_000));
     expect(await count()).toBe(1);
@@ -281,7 +325,18 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
     const c = cases[2];
     const n = lengths.get(c.id)!;
     const [last] = await events(c.id).then((rows) => rows.slice(-1));
-    const fake = { id: '6d1c3a8e-4a9f-4f8e-9a65-0b1f6c3d2e10', tenantId: 'acme', complaintId: c.id, sequence: n + 1, action: 'NOTE_ADDED', actorId: 'acme-dpo', actorRole: 'DPO', at: new Date(), changes: {}, requestId: null };
+    const fake = {
+      id: '6d1c3a8e-4a9f-4f8e-9a65-0b1f6c3d2e10',
+      tenantId: 'acme',
+      complaintId: c.id,
+      sequence: n + 1,
+      action: 'NOTE_ADDED',
+      actorId: 'acme-dpo',
+      actorRole: 'DPO',
+      at: new Date(),
+      changes: {},
+      requestId: null,
+    };
     let refused = false;
     await t.sql('BEGIN');
     try {

@@ -54,7 +54,9 @@ describe('configuration', () => {
 });
 
 test('refuses a header timeout longer than the request timeout, and timeouts that are not numbers', () => {
-  expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(/ {2}HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+  expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(
+    / {2}HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+  );
   expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: 'soon' })).toThrow(/ {2}DB_STATEMENT_TIMEOUT_MS: must be a number of milliseconds/);
   expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/ {2}HTTP_MAX_CONNECTIONS: /);
   expect(loadConfig({ DB_EXPORT_STATEMENT_TIMEOUT_MS: '300000' }).DB_EXPORT_STATEMENT_TIMEOUT_MS).toBe(300_000);

@@ -2,8 +2,15 @@ import { Change, CriticalityLevel, diff } from '@graphql-inspector/core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  buildClientSchema, buildSchema, getIntrospectionQuery, GraphQLSchema, IntrospectionQuery, isEnumType, isInputObjectType,
-  isInterfaceType, isObjectType,
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  GraphQLSchema,
+  IntrospectionQuery,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
 } from 'graphql';
 import { Role } from '../src/auth/roles';
 import { startTestApp, TestApp } from './support/harness';
@@ -22,8 +29,7 @@ const HAS_CONTRACT = existsSync(CONTRACT_PATH);
  * Contract pieces that later issues add: schema coordinates (`Type` or `Type.field`).
  * This list only shrinks: a test fails as soon as one of them is in the schema.
  */
-const NOT_YET_IMPLEMENTED: readonly string[] = [
-];
+const NOT_YET_IMPLEMENTED: readonly string[] = [];
 
 /**
  * The contract's preamble lets the service add enum values and arguments; inspector rates

@@ -19,7 +19,9 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 test('the fixture: complaints, audit events and users exist (seen by the owner)', async () => {
-  const [row] = await t.sql(`SELECT (SELECT count(*) FROM complaints)::int AS complaints, (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM users)::int AS users`);
+  const [row] = await t.sql(
+    `SELECT (SELECT count(*) FROM complaints)::int AS complaints, (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM users)::int AS users`,
+  );
   expect(row.complaints).toBe(3);
   expect(row.events).toBeGreaterThan(0);
   expect(row.users).toBeGreaterThan(0);
@@ -43,7 +45,9 @@ test('it cannot change or delete a tenant row either', async () => {
 
 test('every pooled connection is cms_app, also after RESET ROLE and after a tenant transaction', async () => {
   // Enough concurrent holds that the pool opens several connections.
-  const rows = await Promise.all(Array.from({ length: 8 }, () => t.dataSource.query(`SELECT current_user AS role, pg_backend_pid() AS pid, pg_sleep(0.1)::text`)));
+  const rows = await Promise.all(
+    Array.from({ length: 8 }, () => t.dataSource.query(`SELECT current_user AS role, pg_backend_pid() AS pid, pg_sleep(0.1)::text`)),
+  );
   expect(new Set(rows.map(([r]) => r.pid)).size).toBeGreaterThan(1);
   expect(new Set(rows.map(([r]) => r.role))).toEqual(new Set(['cms_app']));
 
@@ -52,7 +56,9 @@ test('every pooled connection is cms_app, also after RESET ROLE and after a tena
     return m.query(`SELECT current_user AS role, (SELECT count(*)::int FROM complaints) AS n`);
   });
   expect(reset).toEqual({ role: 'cms_app', n: 3 }); // inside the tenant: its own rows
-  const after = await Promise.all(Array.from({ length: 8 }, () => t.dataSource.query(`SELECT current_user AS role, (SELECT count(*)::int FROM complaints) AS n, pg_sleep(0.05)::text`)));
+  const after = await Promise.all(
+    Array.from({ length: 8 }, () => t.dataSource.query(`SELECT current_user AS role, (SELECT count(*)::int FROM complaints) AS n, pg_sleep(0.05)::text`)),
+  );
   expect(after.map(([r]) => ({ role: r.role, n: r.n }))).toEqual(Array(8).fill({ role: 'cms_app', n: 0 }));
 });
 

@@ -155,7 +155,10 @@ test('an SLA breach appears live as an alert', async () => {
   const alert = w.page.locator('.alert.breach', { hasText: late.reference }).first();
   await alert.waitFor({ timeout: 20_000 });
   await expect(w.page.locator('[role=alert]').filter({ hasText: late.reference }).count()).resolves.toBeGreaterThan(0);
-  await w.page.getByRole('row', { name: new RegExp(late.reference) }).getByText('Breached').waitFor();
+  await w.page
+    .getByRole('row', { name: new RegExp(late.reference) })
+    .getByText('Breached')
+    .waitFor();
   await shot(w.page, 'sla-alert');
   expect(w.problems).toEqual([]);
 });
@@ -197,7 +200,9 @@ test('the sign-in page passes axe and an expired session returns to it in words'
   await w.page.getByLabel('Bearer token').fill('not-a-token');
   await w.page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await w.page.getByText(/sign in again/i).waitFor();
-  expect(await w.page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('cms.token'))).toBeNull();
+  expect(
+    await w.page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('cms.token')),
+  ).toBeNull();
   expect(w.problems).toEqual([]);
 });
 
@@ -206,10 +211,16 @@ test('GET /graphql in a browser is the bundled IDE with the bearer header, examp
   expect(html.text).toContain('id="ide"');
   const w = await openPage();
   await w.page.goto(`${base}/`);
-  await w.page.evaluate((token) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('cms.token', token), await t.token(DPO));
+  await w.page.evaluate(
+    (token) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('cms.token', token),
+    await t.token(DPO),
+  );
   await w.page.goto(`${base}/graphql`);
   await w.page.locator('.graphiql-container').waitFor();
-  await w.page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 5_000 }).catch(() => undefined);
+  await w.page
+    .locator('.graphiql-query-editor .CodeMirror')
+    .waitFor({ timeout: 5_000 })
+    .catch(() => undefined);
   await shot(w.page, 'ide-start');
   await w.page.getByRole('button', { name: 'Headers', exact: true }).click();
   await expect(w.page.locator('.graphiql-editor-tool').innerText()).resolves.toContain('Bearer ');

@@ -30,7 +30,12 @@ async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: M
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         // Undo quoted-printable soft line breaks, so the body reads as sent.
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString('utf8').replace(/=\r?\n/g, '') });
+        mails.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/=\r?\n/g, ''),
+        });
         callback();
       });
     },
@@ -70,18 +75,28 @@ test('each SLA breach and warning is mailed once to the assignee and the DPOs wi
 
   // Received long ago: every clock is already past due, so the worker breaches them at once.
   const filed = await t.gql(agent, FILE_COMPLAINT, {
-    input: complaintInput({ assigneeId: 'mail-agent', receivedAt: '2025-01-06T09:00:00.000Z', complainant: { name: 'Piia Marker', email: 'piia.marker@example.com' }, summary: 'FREETEXTMARKER' }),
+    input: complaintInput({
+      assigneeId: 'mail-agent',
+      receivedAt: '2025-01-06T09:00:00.000Z',
+      complainant: { name: 'Piia Marker', email: 'piia.marker@example.com' },
+      summary: 'FREETEXTMARKER',
+    }),
   });
   expect(filed.errors).toBeUndefined();
   const { id, reference } = filed.data.fileComplaint;
 
   const events = await until(async () => {
     const [open] = await t.sql(`SELECT count(*)::int AS n FROM sla_timers WHERE complaint_id = $1 AND status = 'RUNNING' AND due_at < now()`, [id]);
-    const rows = await t.sql(`SELECT changes->>'timerId' AS timer, action FROM audit_events WHERE complaint_id = $1 AND action IN ('SLA_WARNING', 'SLA_BREACHED')`, [id]);
+    const rows = await t.sql(
+      `SELECT changes->>'timerId' AS timer, action FROM audit_events WHERE complaint_id = $1 AND action IN ('SLA_WARNING', 'SLA_BREACHED')`,
+      [id],
+    );
     return open.n === 0 && rows.length > 0 && rows;
   });
   const expected = events.length * 2; // the assignee and the DPO with an address
-  await until(async () => (await t.sql(`SELECT count(*)::int AS n FROM email_notifications WHERE status = 'SENT'`))[0].n === expected && smtp.mails.length === expected);
+  await until(
+    async () => (await t.sql(`SELECT count(*)::int AS n FROM email_notifications WHERE status = 'SENT'`))[0].n === expected && smtp.mails.length === expected,
+  );
 
   const rows = await t.sql(`SELECT timer_id, kind, recipient_id, email, attempts FROM email_notifications ORDER BY timer_id, kind, recipient_id`);
   expect(rows).toHaveLength(expected);
@@ -98,7 +113,13 @@ test('each SLA breach and warning is mailed once to the assignee and the DPOs wi
   // Once: a second record of the same (timer, kind, recipient) is refused by the database.
   const [first] = rows;
   await expect(
-    t.sql(`INSERT INTO email_notifications (tenant_id, timer_id, kind, recipient_id, email) VALUES ($1, $2, $3, $4, $5)`, [tid, first.timer_id, first.kind, first.recipient_id, first.email]),
+    t.sql(`INSERT INTO email_notifications (tenant_id, timer_id, kind, recipient_id, email) VALUES ($1, $2, $3, $4, $5)`, [
+      tid,
+      first.timer_id,
+      first.kind,
+      first.recipient_id,
+      first.email,
+    ]),
   ).rejects.toThrow(/email_notifications_once_key/);
   await new Promise((r) => setTimeout(r, 500));
   expect(smtp.mails).toHaveLength(expected);

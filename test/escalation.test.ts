@@ -75,17 +75,39 @@ const outcomeFor = (p: Profile) => (belongsToController(p) ? 'REFERRED_TO_CONTRO
 
 // ---- The cases that matter ------------------------------------------------------------
 
-const EU_CONSUMER: Profile = { name: 'EU consumer controller', jurisdiction: 'DE', regimes: ['GDPR', 'DPF'], dataContext: 'CONSUMER', processingRole: 'CONTROLLER', rights: ['ACCESS'] };
+const EU_CONSUMER: Profile = {
+  name: 'EU consumer controller',
+  jurisdiction: 'DE',
+  regimes: ['GDPR', 'DPF'],
+  dataContext: 'CONSUMER',
+  processingRole: 'CONTROLLER',
+  rights: ['ACCESS'],
+};
 const EU_EMPLOYMENT: Profile = { ...EU_CONSUMER, name: 'EU employment controller', dataContext: 'EMPLOYMENT' };
 const CA_CONSUMER: Profile = { ...EU_CONSUMER, name: 'US-CA consumer controller (CCPA, no DPF)', jurisdiction: 'US-CA', regimes: ['CCPA'] };
 const CA_EMPLOYMENT: Profile = { ...CA_CONSUMER, name: 'US-CA employment controller (CCPA, no DPF)', dataContext: 'EMPLOYMENT' };
 const EU_GDPR_ONLY: Profile = { ...EU_CONSUMER, name: 'DE consumer controller named regimes [GDPR] (no DPF)', regimes: ['GDPR'], nameRegimes: true };
 const PROCESSOR_ACCESS: Profile = { ...EU_CONSUMER, name: 'EU consumer PROCESSOR rights [ACCESS]', processingRole: 'PROCESSOR', rights: ['ACCESS'] };
 const PROCESSOR_COMPLAINT: Profile = { ...PROCESSOR_ACCESS, name: 'EU consumer PROCESSOR rights [COMPLAINT]', rights: ['COMPLAINT'] };
-const PROCESSOR_EMPLOYMENT_MIXED: Profile = { ...PROCESSOR_ACCESS, name: 'EU employment PROCESSOR rights [COMPLAINT, ERASURE]', dataContext: 'EMPLOYMENT', rights: ['COMPLAINT', 'ERASURE'] };
+const PROCESSOR_EMPLOYMENT_MIXED: Profile = {
+  ...PROCESSOR_ACCESS,
+  name: 'EU employment PROCESSOR rights [COMPLAINT, ERASURE]',
+  dataContext: 'EMPLOYMENT',
+  rights: ['COMPLAINT', 'ERASURE'],
+};
 const PROCESSOR_EMPLOYMENT_COMPLAINT: Profile = { ...PROCESSOR_EMPLOYMENT_MIXED, name: 'EU employment PROCESSOR rights [COMPLAINT]', rights: ['COMPLAINT'] };
 
-const PROFILES = [EU_CONSUMER, EU_EMPLOYMENT, CA_CONSUMER, CA_EMPLOYMENT, EU_GDPR_ONLY, PROCESSOR_ACCESS, PROCESSOR_COMPLAINT, PROCESSOR_EMPLOYMENT_MIXED, PROCESSOR_EMPLOYMENT_COMPLAINT];
+const PROFILES = [
+  EU_CONSUMER,
+  EU_EMPLOYMENT,
+  CA_CONSUMER,
+  CA_EMPLOYMENT,
+  EU_GDPR_ONLY,
+  PROCESSOR_ACCESS,
+  PROCESSOR_COMPLAINT,
+  PROCESSOR_EMPLOYMENT_MIXED,
+  PROCESSOR_EMPLOYMENT_COMPLAINT,
+];
 
 /** One step up the ladder; `resolveFirst` when the oracle allows it only from a RESOLVED stage. */
 interface Step {
@@ -336,7 +358,14 @@ describe('the escalation table of SPEC §4, every combination that matters', () 
     expect(new Set(COMBINATIONS.map((c) => c.from))).toEqual(new Set(STAGES));
     expect(new Set(COMBINATIONS.map((c) => c.status))).toEqual(new Set(STATUSES));
     expect(new Set(allowed.map((c) => `${c.from} → ${c.to}`))).toEqual(
-      new Set(['INTERNAL_DPO → INDEPENDENT_ADR', 'INTERNAL_DPO → DPA_PANEL', 'INTERNAL_DPO → REGULATOR', 'INDEPENDENT_ADR → REGULATOR', 'DPA_PANEL → REGULATOR', 'REGULATOR → ARBITRATION_PANEL']),
+      new Set([
+        'INTERNAL_DPO → INDEPENDENT_ADR',
+        'INTERNAL_DPO → DPA_PANEL',
+        'INTERNAL_DPO → REGULATOR',
+        'INDEPENDENT_ADR → REGULATOR',
+        'DPA_PANEL → REGULATOR',
+        'REGULATOR → ARBITRATION_PANEL',
+      ]),
     );
     expect(COMBINATIONS.length).toBeLessThan(600);
   });
@@ -381,7 +410,10 @@ describe('the DPF Annex I ladder', () => {
   });
 
   test('refuses arbitration while the REGULATOR stage is OPEN or AWAITING_COMPLAINANT', async () => {
-    const id = await caseAlong(EU_CONSUMER, [{ to: 'INDEPENDENT_ADR', resolveFirst: false }, { to: 'REGULATOR', resolveFirst: false }]);
+    const id = await caseAlong(EU_CONSUMER, [
+      { to: 'INDEPENDENT_ADR', resolveFirst: false },
+      { to: 'REGULATOR', resolveFirst: false },
+    ]);
     await expectEscalationRefused(id, 'ARBITRATION_PANEL', ['REGULATOR_STAGE_RESOLVED']);
     succeeded(await t.gql(dpo, AWAIT, { id, reason: 'waiting for the regulator file' }), 'awaiting');
     await expectEscalationRefused(id, 'ARBITRATION_PANEL', ['REGULATOR_STAGE_RESOLVED']);
@@ -451,7 +483,14 @@ describe('the DPF Annex I ladder', () => {
   test.each([
     ['INTERNAL_DPO', [], ['INTERNAL_DPO']],
     ['INDEPENDENT_ADR', [{ to: 'INDEPENDENT_ADR', resolveFirst: false }], ['INDEPENDENT_ADR', 'INTERNAL_DPO']],
-    ['REGULATOR', [{ to: 'INDEPENDENT_ADR', resolveFirst: false }, { to: 'REGULATOR', resolveFirst: false }], ['REGULATOR', 'INDEPENDENT_ADR', 'INTERNAL_DPO']],
+    [
+      'REGULATOR',
+      [
+        { to: 'INDEPENDENT_ADR', resolveFirst: false },
+        { to: 'REGULATOR', resolveFirst: false },
+      ],
+      ['REGULATOR', 'INDEPENDENT_ADR', 'INTERNAL_DPO'],
+    ],
   ] as [Stage, Step[], Stage[]][])('refuses same-stage and backward moves from %s', async (_from, ladder, targets) => {
     const id = await caseAlong(EU_CONSUMER, ladder);
     for (const to of targets) await expectEscalationRefused(id, to, ['NOT_ON_ESCALATION_PATH']);

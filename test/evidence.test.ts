@@ -85,19 +85,33 @@ describe('GET /complaints/{id}/evidence', () => {
     const { payload } = await compactVerify(res.text, createLocalJWKSet(JSON.parse(readFileSync(jwksFile, 'utf8'))));
     const bundle = JSON.parse(Buffer.from(payload).toString('utf8'));
 
-    expect(bundle.complaint).toMatchObject({ id: complaint.id, reference: complaint.reference, complainant: { name: 'Eva Example', email: 'eva@example.com' } });
+    expect(bundle.complaint).toMatchObject({
+      id: complaint.id,
+      reference: complaint.reference,
+      complainant: { name: 'Eva Example', email: 'eva@example.com' },
+    });
     expect(bundle.stageHistory).toEqual([expect.objectContaining({ from: null, to: 'INTERNAL_DPO' })]);
     expect(bundle.slaTimers.length).toBeGreaterThan(0);
     expect(bundle.slaTimers[0]).toEqual(expect.objectContaining({ kind: expect.any(String), status: expect.any(String), dueAt: expect.any(String) }));
     const trail = await t.sql('SELECT sequence, action, hash FROM audit_events WHERE complaint_id = $1 ORDER BY sequence', [complaint.id]);
     expect(bundle.auditTrail.map((e: { sequence: number }) => e.sequence)).toEqual(trail.map((_, i) => i + 1));
     expect(bundle.auditTrail.map((e: { hash: string }) => e.hash)).toEqual(trail.map((e) => e.hash));
-    expect(bundle.auditTrail[1]).toEqual(expect.objectContaining({ action: trail[1].action, at: expect.any(String), actorId: expect.anything(), changes: expect.any(Object), prevHash: trail[0].hash }));
+    expect(bundle.auditTrail[1]).toEqual(
+      expect.objectContaining({
+        action: trail[1].action,
+        at: expect.any(String),
+        actorId: expect.anything(),
+        changes: expect.any(Object),
+        prevHash: trail[0].hash,
+      }),
+    );
     expect(bundle.verification).toEqual({ valid: true, eventsChecked: trail.length, brokenAtSequence: null });
     expect(bundle.generatedBy).toEqual({ userId: 'acme-dpo', roles: ['DPO'] });
     expect(Date.parse(bundle.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
 
-    const [recorded] = await t.sql(`SELECT actor_id, at, changes FROM audit_events WHERE complaint_id IS NULL AND tenant_id = 'acme' AND action = 'EVIDENCE_BUNDLE_DOWNLOADED' ORDER BY sequence DESC LIMIT 1`);
+    const [recorded] = await t.sql(
+      `SELECT actor_id, at, changes FROM audit_events WHERE complaint_id IS NULL AND tenant_id = 'acme' AND action = 'EVIDENCE_BUNDLE_DOWNLOADED' ORDER BY sequence DESC LIMIT 1`,
+    );
     expect(recorded).toMatchObject({ actor_id: 'acme-dpo', changes: { complaintId: complaint.id, reference: complaint.reference } });
     expect(recorded.at.toISOString()).toBe(bundle.generatedAt);
     const tenantTrail = await t.gql(dpo, `{ verifyTenantAuditTrail { valid } }`);
@@ -189,7 +203,13 @@ describe('GET /complaints/{id}/evidence', () => {
       const req = t.http().get(`/complaints/${id}/evidence`);
       if (bearer) req.set('authorization', `Bearer ${bearer}`);
       const res = await req;
-      expect([id, bearer ? 'token' : 'none', res.status, res.type, res.body.errors?.[0]?.extensions?.code]).toEqual([id, bearer ? 'token' : 'none', status, 'application/json', code]);
+      expect([id, bearer ? 'token' : 'none', res.status, res.type, res.body.errors?.[0]?.extensions?.code]).toEqual([
+        id,
+        bearer ? 'token' : 'none',
+        status,
+        'application/json',
+        code,
+      ]);
     }
     expect(await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'EVIDENCE_BUNDLE_DOWNLOADED'`)).toEqual(before);
   });
@@ -208,7 +228,11 @@ describe('the evidence key', () => {
 
     // The same database served by a second replica configured after the rotation.
     const { d: _d, ...oldPublic } = signingKey;
-    const config = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' }), EVIDENCE_SIGNING_KEY: JSON.stringify(await ed25519Jwk('evidence-2027-01')), EVIDENCE_PUBLIC_KEYS: JSON.stringify([oldPublic]) };
+    const config = {
+      ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' }),
+      EVIDENCE_SIGNING_KEY: JSON.stringify(await ed25519Jwk('evidence-2027-01')),
+      EVIDENCE_PUBLIC_KEYS: JSON.stringify([oldPublic]),
+    };
     const dataSource = createDataSource(t.databaseUrl, { poolSize: 2 });
     await dataSource.initialize();
     const rotated = await createApp({ config, dataSource, log: createLogger('silent') });
@@ -259,6 +283,9 @@ describe('the evidence key', () => {
       expect(() => loadConfig({ NODE_ENV: 'test', ...env })).toThrow(ConfigError);
       expect(() => loadConfig({ NODE_ENV: 'test', ...env })).toThrow(new RegExp(`${name}: must be`));
     }
-    expect(loadConfig({ NODE_ENV: 'test', EVIDENCE_SIGNING_KEY: JSON.stringify(signingKey), EVIDENCE_PUBLIC_KEYS: JSON.stringify([publicOnly]) }).EVIDENCE_SIGNING_KEY).toBeDefined();
+    expect(
+      loadConfig({ NODE_ENV: 'test', EVIDENCE_SIGNING_KEY: JSON.stringify(signingKey), EVIDENCE_PUBLIC_KEYS: JSON.stringify([publicOnly]) })
+        .EVIDENCE_SIGNING_KEY,
+    ).toBeDefined();
   });
 });

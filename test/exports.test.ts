@@ -10,9 +10,26 @@ import { errorCode, startTestApp, TEST_SECRET, TestApp } from './support/harness
 /** SPEC §8 CSV export and §6 access audit: the tenant's zone, one-use links, the trail. */
 const TENANT = 'berlin-gmbh';
 const HEADER = [
-  'reference', 'stage', 'status', 'jurisdiction', 'regimes', 'rights', 'channel', 'data_context', 'processing_role', 'assignee_id',
-  'received_at', 'acknowledged_at', 'resolved_at', 'closed_at', 'days_to_acknowledge', 'days_to_resolve', 'outcome', 'next_due_at',
-  'breached_timers', 'breached_kinds',
+  'reference',
+  'stage',
+  'status',
+  'jurisdiction',
+  'regimes',
+  'rights',
+  'channel',
+  'data_context',
+  'processing_role',
+  'assignee_id',
+  'received_at',
+  'acknowledged_at',
+  'resolved_at',
+  'closed_at',
+  'days_to_acknowledge',
+  'days_to_resolve',
+  'outcome',
+  'next_due_at',
+  'breached_timers',
+  'breached_kinds',
 ];
 // Markers that must never leave in an export: PII and free text.
 const MARKERS = ['Zelda Marker', 'zelda.marker@pii.example', '+49 30 5550199', 'SUMMARY-MARKER', 'DESCRIPTION-MARKER', 'NOTE-MARKER'];
@@ -95,10 +112,22 @@ describe('GET /reports/complaints.csv with a bearer token', () => {
     const late = Object.fromEntries(header.map((h, i) => [h, rows.find((r) => r[0] === filed.lateOn30.reference)![i]]));
     const [stored] = await t.sql('SELECT acknowledged_at, next_due_at, assignee_id FROM complaints WHERE id = $1', [filed.lateOn30.id]);
     expect(late).toMatchObject({
-      stage: 'INTERNAL_DPO', status: 'OPEN', jurisdiction: 'DE', regimes: 'GDPR DPF', rights: 'ACCESS', channel: 'EMAIL',
-      data_context: 'CONSUMER', processing_role: 'CONTROLLER', assignee_id: stored.assignee_id ?? '',
-      received_at: '2026-11-30 23:30:00', resolved_at: '', closed_at: '', days_to_resolve: '', outcome: '',
-      breached_timers: '0', breached_kinds: '',
+      stage: 'INTERNAL_DPO',
+      status: 'OPEN',
+      jurisdiction: 'DE',
+      regimes: 'GDPR DPF',
+      rights: 'ACCESS',
+      channel: 'EMAIL',
+      data_context: 'CONSUMER',
+      processing_role: 'CONTROLLER',
+      assignee_id: stored.assignee_id ?? '',
+      received_at: '2026-11-30 23:30:00',
+      resolved_at: '',
+      closed_at: '',
+      days_to_resolve: '',
+      outcome: '',
+      breached_timers: '0',
+      breached_kinds: '',
     });
     const berlin = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'medium' }).format(d);
     expect(late.acknowledged_at).toBe(berlin(stored.acknowledged_at));
@@ -109,7 +138,11 @@ describe('GET /reports/complaints.csv with a bearer token', () => {
 
   test('an instant stays an instant: the window ends where it says', async () => {
     const res = await csv({ from: '2026-11-30T22:30:00Z', to: '2026-11-30T23:29:59+00:00' });
-    expect(rowsOf(res.body).slice(1).map((r) => r[0])).toEqual([filed.lateOn30.reference]);
+    expect(
+      rowsOf(res.body)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual([filed.lateOn30.reference]);
   });
 
   test('breached clocks are counted and named', async () => {
@@ -160,7 +193,11 @@ describe('csvExportUrl: a one-use link', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/reports\/complaints\.csv\?token=[A-Za-z0-9_-]{43}$/);
     const first = await csv({ token: tokenOf(url) }, null);
     expect(first.status).toBe(200);
-    expect(rowsOf(first.body).slice(1).map((r) => r[0])).toEqual([filed.earlyOn30.reference, filed.lateOn30.reference]);
+    expect(
+      rowsOf(first.body)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual([filed.earlyOn30.reference, filed.lateOn30.reference]);
     const again = await csv({ token: tokenOf(url) }, null);
     expect(again.status).toBe(401);
     expect(JSON.parse(again.body).errors[0]).toMatchObject({ message: expect.stringMatching(/already used/), extensions: { code: 'UNAUTHENTICATED' } });
@@ -212,7 +249,11 @@ describe('csvExportUrl: a one-use link', () => {
     const own = await t.gql(await t.token(Role.AGENT, { tid: 'other-ag' }), FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2026-11-30T12:00:00Z' }) });
     const link = await t.gql(other, CSV_EXPORT_URL, { from: '2026-11-30', to: '2026-11-30' });
     const res = await csv({ token: tokenOf(link.data.csvExportUrl) }, null);
-    expect(rowsOf(res.body).slice(1).map((r) => r[0])).toEqual([own.data.fileComplaint.reference]);
+    expect(
+      rowsOf(res.body)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual([own.data.fileComplaint.reference]);
     const trail = await t.sql(`SELECT tenant_id, actor_id FROM audit_events WHERE action = 'CSV_EXPORTED' AND request_id = $1`, [res.headers['x-request-id']]);
     expect(trail).toEqual([{ tenant_id: 'other-ag', actor_id: 'other-ag-dpo' }]);
   });
@@ -262,8 +303,17 @@ describe('the access log', () => {
     const token = tokenOf(link.data.csvExportUrl);
     await csv({ token }, null, { 'x-request-id': 'csv-access-link01' });
     const line = (id: string) => logs.entries().filter((e) => e.requestId === id && e.msg?.startsWith('request '));
-    expect(line('csv-access-bearer')).toEqual([expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-compliance_officer`, res: { status: 200 }, req: { method: 'GET', path: '/reports/complaints.csv' } })]);
-    expect(line('csv-access-refused')).toEqual([expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-agent`, res: { status: 403 }, errorCodes: ['FORBIDDEN'] })]);
+    expect(line('csv-access-bearer')).toEqual([
+      expect.objectContaining({
+        tenantId: TENANT,
+        userId: `${TENANT}-compliance_officer`,
+        res: { status: 200 },
+        req: { method: 'GET', path: '/reports/complaints.csv' },
+      }),
+    ]);
+    expect(line('csv-access-refused')).toEqual([
+      expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-agent`, res: { status: 403 }, errorCodes: ['FORBIDDEN'] }),
+    ]);
     expect(line('csv-access-link01')).toEqual([expect.objectContaining({ tenantId: TENANT, userId: `${TENANT}-dpo`, res: { status: 200 } })]);
     expect(logs.lines.join('')).not.toContain(token);
   });
@@ -281,24 +331,47 @@ describe("the tenant's audit trail records every export", () => {
     const exports = res.data.tenantAuditTrail.edges.map((e: any) => e.node).filter((e: any) => e.action === 'CSV_EXPORTED');
     const bearer = exports.find((e: any) => e.requestId === 'csv-audit-bearer');
     expect(bearer).toMatchObject({
-      actor: { id: `${TENANT}-admin` }, actorRole: 'ADMIN',
-      changes: { from: '2026-11-30', to: '2026-11-30T23:59:59+01:00', windowFrom: '2026-11-29T23:00:00.000Z', windowTo: '2026-11-30T22:59:59.000Z', via: 'bearer' },
+      actor: { id: `${TENANT}-admin` },
+      actorRole: 'ADMIN',
+      changes: {
+        from: '2026-11-30',
+        to: '2026-11-30T23:59:59+01:00',
+        windowFrom: '2026-11-29T23:00:00.000Z',
+        windowTo: '2026-11-30T22:59:59.000Z',
+        via: 'bearer',
+      },
     });
     const viaLink = exports.find((e: any) => e.requestId === 'csv-audit-link1');
     expect(viaLink).toMatchObject({
-      actor: { id: `${TENANT}-dpo` }, actorRole: 'DPO',
+      actor: { id: `${TENANT}-dpo` },
+      actorRole: 'DPO',
       changes: { from: '2026-11-28', to: '2026-11-29', windowFrom: '2026-11-27T23:00:00.000Z', windowTo: '2026-11-29T22:59:59.999Z', via: 'link' },
     });
   });
 
   test('an evidence bundle download is recorded under the request id the client sent and got back', async () => {
-    const res = await t.http().get(`/complaints/${filed.lateOn30.id}/evidence`).set('authorization', `Bearer ${tokens.compliance}`).set('x-request-id', 'evidence-audit-01');
+    const res = await t
+      .http()
+      .get(`/complaints/${filed.lateOn30.id}/evidence`)
+      .set('authorization', `Bearer ${tokens.compliance}`)
+      .set('x-request-id', 'evidence-audit-01');
     expect(res.status).toBe(200);
     expect(res.headers['x-request-id']).toBe('evidence-audit-01');
-    const events = await t.sql(`SELECT actor_id, changes FROM audit_events WHERE tenant_id = $1 AND action = 'EVIDENCE_BUNDLE_DOWNLOADED' AND request_id = $2`, [TENANT, 'evidence-audit-01']);
+    const events = await t.sql(
+      `SELECT actor_id, changes FROM audit_events WHERE tenant_id = $1 AND action = 'EVIDENCE_BUNDLE_DOWNLOADED' AND request_id = $2`,
+      [TENANT, 'evidence-audit-01'],
+    );
     expect(events).toEqual([{ actor_id: `${TENANT}-compliance_officer`, changes: { complaintId: filed.lateOn30.id, reference: filed.lateOn30.reference } }]);
-    const refused = await t.http().get(`/complaints/${filed.lateOn30.id}/evidence`).set('authorization', `Bearer ${tokens.agent}`).set('x-request-id', 'evidence-audit-02');
-    expect([refused.status, refused.headers['x-request-id'], refused.body.errors[0].extensions]).toEqual([403, 'evidence-audit-02', { code: 'FORBIDDEN', requestId: 'evidence-audit-02' }]);
+    const refused = await t
+      .http()
+      .get(`/complaints/${filed.lateOn30.id}/evidence`)
+      .set('authorization', `Bearer ${tokens.agent}`)
+      .set('x-request-id', 'evidence-audit-02');
+    expect([refused.status, refused.headers['x-request-id'], refused.body.errors[0].extensions]).toEqual([
+      403,
+      'evidence-audit-02',
+      { code: 'FORBIDDEN', requestId: 'evidence-audit-02' },
+    ]);
   });
 
   test('a refused download records nothing', async () => {
@@ -317,15 +390,26 @@ describe('DATABASE_READ_URL', () => {
     const standby = await startTestApp();
     const app = await createApp({
       config: loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' }),
-      dataSource: t.dataSource, readDataSource: standby.dataSource, log: createLogger('silent'),
+      dataSource: t.dataSource,
+      readDataSource: standby.dataSource,
+      log: createLogger('silent'),
     });
     try {
-      const onStandby = await standby.gql(await standby.token(Role.AGENT, { tid: TENANT, tz: 'Europe/Berlin' }), FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2026-11-30T10:00:00Z' }) });
+      const onStandby = await standby.gql(await standby.token(Role.AGENT, { tid: TENANT, tz: 'Europe/Berlin' }), FILE_COMPLAINT, {
+        input: complaintInput({ receivedAt: '2026-11-30T10:00:00Z' }),
+      });
       expect(onStandby.errors).toBeUndefined();
       const before = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'CSV_EXPORTED'`, [TENANT]);
-      const res = await request(app.httpServer).get('/reports/complaints.csv').query({ from: '2026-11-30', to: '2026-11-30' }).set('authorization', `Bearer ${tokens.compliance}`);
+      const res = await request(app.httpServer)
+        .get('/reports/complaints.csv')
+        .query({ from: '2026-11-30', to: '2026-11-30' })
+        .set('authorization', `Bearer ${tokens.compliance}`);
       expect(res.status).toBe(200);
-      expect(rowsOf(res.text).slice(1).map((r) => [r[0], r[10]])).toEqual([[onStandby.data.fileComplaint.reference, '2026-11-30 11:00:00']]);
+      expect(
+        rowsOf(res.text)
+          .slice(1)
+          .map((r) => [r[0], r[10]]),
+      ).toEqual([[onStandby.data.fileComplaint.reference, '2026-11-30 11:00:00']]);
       const after = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'CSV_EXPORTED'`, [TENANT]);
       expect(after[0].n).toBe(before[0].n + 1);
     } finally {
@@ -340,7 +424,9 @@ describe("the tenant's access trail (SPEC §6)", () => {
     const tid = 'access-ag';
     const admin = await t.token(Role.ADMIN, { tid });
     const calls: [string, Record<string, unknown>?][] = [
-      [`mutation { upsertSlaPolicy(input: { regime: OTHER, stage: INTERNAL_DPO, kind: RESPOND, duration: "P20D", businessDays: false, pausable: true, source: "internal target" }) { id } }`],
+      [
+        `mutation { upsertSlaPolicy(input: { regime: OTHER, stage: INTERNAL_DPO, kind: RESPOND, duration: "P20D", businessDays: false, pausable: true, source: "internal target" }) { id } }`,
+      ],
       ['mutation { updateTenantSettings(input: { timeZone: "Europe/Berlin" }) { timeZone } }'],
       ['mutation($at: DateTime) { terminateContract(terminatedAt: $at) { __typename } }', { at: '2026-11-30T12:00:00Z' }],
       ['mutation { terminateContract(terminatedAt: null) { __typename } }'],

@@ -70,7 +70,10 @@ describe('limits against abusive queries', () => {
   test('refuses ten aliased pages of 100 complaints × 100 audit events, whether page sizes are literals or variables', async () => {
     // 100,000 audit events in one request: a cost limit that reads only literal `first` values misses the variable form.
     const pages = (first: string) =>
-      Array.from({ length: 10 }, (_, i) => `p${i}: complaints(first: ${first}) { edges { node { id auditTrail(first: ${first}) { edges { node { id action actor { id name } } } } } } }`).join(' ');
+      Array.from(
+        { length: 10 },
+        (_, i) => `p${i}: complaints(first: ${first}) { edges { node { id auditTrail(first: ${first}) { edges { node { id action actor { id name } } } } } } }`,
+      ).join(' ');
     const literal = await t.gql(agent, `{ ${pages('100')} }`);
     expect(literal.status).toBe(400);
     expect(literal.errors?.map((e) => e.message)).toContainEqual(expect.stringMatching(/cost limit/i));
@@ -213,10 +216,20 @@ describe('CSRF prevention', () => {
 
 describe('request ids', () => {
   test('every GraphQL response carries an x-request-id, and its errors carry the same requestId', async () => {
-    const ok = await t.http().post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${agent}`).send({ query: '{ me { tenantId } }' });
+    const ok = await t
+      .http()
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${agent}`)
+      .send({ query: '{ me { tenantId } }' });
     expect(ok.headers['x-request-id']).toMatch(UUID);
 
-    const failed = await t.http().post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${agent}`).send({ query: '{ complaints(first: 101) { totalCount } }' });
+    const failed = await t
+      .http()
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${agent}`)
+      .send({ query: '{ complaints(first: 101) { totalCount } }' });
     expect(failed.headers['x-request-id']).toMatch(UUID);
     expect(failed.body.errors[0].extensions.requestId).toBe(failed.headers['x-request-id']);
     expect(failed.headers['x-request-id']).not.toBe(ok.headers['x-request-id']);
@@ -320,7 +333,12 @@ describe('in production', () => {
     expect(errorCode(await prod.gql(token, '{ me { tenantId } }'))).toBeUndefined(); // provisions the DPO first
     await prod.sql('ALTER TABLE complaints RENAME TO complaints_elsewhere');
     try {
-      const res = await prod.http().post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`).send({ query: '{ complaints { totalCount } }' });
+      const res = await prod
+        .http()
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${token}`)
+        .send({ query: '{ complaints { totalCount } }' });
       const [error] = res.body.errors;
       expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
       expect(error.message).toBe('Internal server error');
@@ -358,7 +376,12 @@ describe('when the database is unreachable', () => {
     const token = await down.token(AGENT);
     await down.dataSource.destroy();
     try {
-      const res = await down.http().post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`).send({ query: '{ me { tenantId } }' });
+      const res = await down
+        .http()
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${token}`)
+        .send({ query: '{ me { tenantId } }' });
       expect(res.body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
       expect(res.body.errors[0].message).toBe('Internal server error');
       expect(res.body.errors[0].extensions.stacktrace).toBeUndefined();
@@ -417,7 +440,12 @@ describe('GraphQL over HTTP', () => {
   test('keeps the 4xx of a request that is not well-formed, and of a refusal, whatever the client accepts', async () => {
     const noQuery = await post('application/json', { variables: {} });
     expect(noQuery.status).toBe(400);
-    const anonymous = await t.http().post('/graphql').set('content-type', 'application/json').set('accept', 'application/json').send({ query: '{ me { tenantId } }' });
+    const anonymous = await t
+      .http()
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('accept', 'application/json')
+      .send({ query: '{ me { tenantId } }' });
     expect(anonymous.status).toBe(401);
   });
 });

@@ -50,11 +50,20 @@ function trickle(head: string, drip: string, everyMs: number): Trickle {
   const timer = setInterval(() => {
     if (!socket.destroyed && socket.writable) socket.write(drip[sent++ % drip.length]);
   }, everyMs);
-  const closedAfterMs = new Promise<number>((resolve) => socket.on('close', () => {
-    clearInterval(timer);
-    resolve(Date.now() - started);
-  }));
-  return { closedAfterMs, received: () => received, stop: () => { clearInterval(timer); socket.destroy(); } };
+  const closedAfterMs = new Promise<number>((resolve) =>
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(Date.now() - started);
+    }),
+  );
+  return {
+    closedAfterMs,
+    received: () => received,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
 }
 
 async function closedWithin(socket: Trickle, ms: number): Promise<number> {
@@ -87,13 +96,20 @@ test('a body trickled in slower than the request timeout allows is cut, and noth
 
 test('connections beyond the cap are dropped at once; the service answers again when they go', async () => {
   const held = await Promise.all(
-    Array.from({ length: LIMITS.HTTP_MAX_CONNECTIONS }, () => new Promise<net.Socket>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(s));
-      s.on('error', () => undefined);
-    })),
+    Array.from(
+      { length: LIMITS.HTTP_MAX_CONNECTIONS },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const s = net.connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', () => undefined);
+        }),
+    ),
   );
   await new Promise((r) => setTimeout(r, 100)); // the server has accepted them
-  const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, (e: Error) => e.message);
+  const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    (r) => r.status,
+    (e: Error) => e.message,
+  );
   expect(refused).toBe('fetch failed');
   held.forEach((s) => s.destroy());
   await new Promise((r) => setTimeout(r, 100));
@@ -119,8 +135,11 @@ describe('statement timeouts', () => {
     await blocker.query('LOCK TABLE complaints IN ACCESS EXCLUSIVE MODE');
     const started = Date.now();
     const window = `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 86_400_000).toISOString()}`;
-    const csv = fetch(`http://127.0.0.1:${port}/reports/complaints.csv?${window}`, { headers: { authorization: `Bearer ${dpo}` } })
-      .then(async (r) => ({ status: r.status, text: await r.text(), ms: Date.now() - started }));
+    const csv = fetch(`http://127.0.0.1:${port}/reports/complaints.csv?${window}`, { headers: { authorization: `Bearer ${dpo}` } }).then(async (r) => ({
+      status: r.status,
+      text: await r.text(),
+      ms: Date.now() - started,
+    }));
     const api = t.gql(dpo, '{ complaints(first: 5) { totalCount } }').then((r) => ({ ...r, ms: Date.now() - started }));
     const release = new Promise((r) => setTimeout(r, 3_000)).then(() => blocker.query('ROLLBACK'));
 
@@ -150,7 +169,13 @@ test('defaults: 10 s for headers, 30 s for a request, 5 s keep-alive, 1000 conne
     DB_EXPORT_STATEMENT_TIMEOUT_MS: 120_000,
   });
   const server = t.app.httpServer;
-  expect({ headers: server.headersTimeout, request: server.requestTimeout, keepAlive: server.keepAliveTimeout, connections: server.maxConnections, headerCount: server.maxHeadersCount }).toEqual({
+  expect({
+    headers: server.headersTimeout,
+    request: server.requestTimeout,
+    keepAlive: server.keepAliveTimeout,
+    connections: server.maxConnections,
+    headerCount: server.maxHeadersCount,
+  }).toEqual({
     headers: LIMITS.HTTP_HEADERS_TIMEOUT_MS,
     request: LIMITS.HTTP_REQUEST_TIMEOUT_MS,
     keepAlive: 5_000,

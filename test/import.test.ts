@@ -39,11 +39,16 @@ describe('importComplaints', () => {
     expect(results[0].complaint.receivedAt).toBe(receivedAt);
     // Clocks run from the back-dated receipt, not from the import.
     expect(results[0].complaint.slaTimers.map((x: any) => x.startedAt)).toContain(receivedAt);
-    expect(results[1]).toMatchObject({ complaint: null, error: { code: 'BAD_USER_INPUT', fields: { 'items.1.complaint.complainant.email': 'must be an email address' } } });
+    expect(results[1]).toMatchObject({
+      complaint: null,
+      error: { code: 'BAD_USER_INPUT', fields: { 'items.1.complaint.complainant.email': 'must be an email address' } },
+    });
     expect(results[2].error).toBeNull();
     const after = await counts();
     expect(after.complaints - before.complaints).toBe(2);
-    const audited = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'COMPLAINT_FILED' AND complaint_id = ANY($1)`, [[results[0].complaint.id, results[2].complaint.id]]);
+    const audited = await t.sql(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'COMPLAINT_FILED' AND complaint_id = ANY($1)`, [
+      [results[0].complaint.id, results[2].complaint.id],
+    ]);
     expect(audited[0].n).toBe(2);
   });
 
@@ -65,7 +70,10 @@ describe('importComplaints', () => {
     });
     expect(res.data.importComplaints[0]).toMatchObject({ complaint: null, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     expect(res.data.importComplaints[1].complaint.id).toBeTruthy();
-    const filed = await t.gql(agent, `mutation($input: FileComplaintInput!, $key: String) { fileComplaint(input: $input, idempotencyKey: $key) { id } }`, { input: complaintInput(), key: 'crm-2001' });
+    const filed = await t.gql(agent, `mutation($input: FileComplaintInput!, $key: String) { fileComplaint(input: $input, idempotencyKey: $key) { id } }`, {
+      input: complaintInput(),
+      key: 'crm-2001',
+    });
     expect(filed.data.fileComplaint.id).toBe(res.data.importComplaints[1].complaint.id);
   });
 

@@ -74,7 +74,8 @@ describe('filing a complaint', () => {
 describe('reading complaints back', () => {
   let filed: any;
   beforeAll(async () => {
-    filed = (await file(complaintInput({ summary: 'Findable summary Zebra', complainant: { name: 'Quentin Query', email: 'quentin@example.org' } }))).data.fileComplaint;
+    filed = (await file(complaintInput({ summary: 'Findable summary Zebra', complainant: { name: 'Quentin Query', email: 'quentin@example.org' } }))).data
+      .fileComplaint;
   });
 
   test('by id and by reference, identical to what filing returned', async () => {

@@ -50,7 +50,10 @@ function ok<T = any>(res: GqlResult, what: string): T {
 
 function timerOf(c: any, regime: string, kind: string, stage?: string): any {
   const found = c.slaTimers.filter((x: any) => x.regime === regime && x.kind === kind && (!stage || x.stage === stage));
-  if (found.length !== 1) throw new Error(`expected one ${regime} ${kind} timer, found ${found.length}: ${JSON.stringify(c.slaTimers.map((x: any) => [x.regime, x.kind, x.stage, x.status]))}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${regime} ${kind} timer, found ${found.length}: ${JSON.stringify(c.slaTimers.map((x: any) => [x.regime, x.kind, x.stage, x.status]))}`,
+    );
   return found[0];
 }
 const clocks = (c: any) => c.slaTimers.map((x: any) => `${x.regime} ${x.kind} ${x.stage} ${x.status}`).sort();
@@ -159,7 +162,10 @@ describe('explanations', () => {
     const thanksgiving = new Holidays('US').getHolidays(2026).find((h) => h.date.startsWith('2026-11-26'))!.name;
     expect(steps[2].text).toBe('Sat 2026-11-21 – Sun 2026-11-22 skipped: weekend');
     expect(steps[3].text).toBe(`Thu 2026-11-26 skipped: ${thanksgiving} (US public holiday)`);
-    expect(steps[3]).toMatchObject({ at: DateTime.fromISO('2026-11-26', { zone: 'America/Los_Angeles' }).toUTC().toISO(), until: DateTime.fromISO('2026-11-27', { zone: 'America/Los_Angeles' }).toUTC().toISO() });
+    expect(steps[3]).toMatchObject({
+      at: DateTime.fromISO('2026-11-26', { zone: 'America/Los_Angeles' }).toUTC().toISO(),
+      until: DateTime.fromISO('2026-11-27', { zone: 'America/Los_Angeles' }).toUTC().toISO(),
+    });
     expect(steps[4].text).toBe('Sat 2026-11-28 – Sun 2026-11-29 skipped: weekend');
     expect(steps[5]).toMatchObject({ kind: 'DUE', at: ack.dueAt });
     // Chronological.
@@ -240,15 +246,37 @@ describe('rights-specific CCPA policies', () => {
     const tdpo = await t.token(Role.DPO, { tid });
     await t.gql(tdpo, '{ me { tenantId } }');
     const UPSERT = `mutation ($input: SlaPolicyInput!) { upsertSlaPolicy(input: $input) { id regime kind duration rights } }`;
-    const input = { regime: 'GDPR', stage: 'INTERNAL_DPO', kind: 'RESPOND', duration: 'P10D', businessDays: false, pausable: true, source: 'internal: erasure fast lane', rights: ['ERASURE'] };
+    const input = {
+      regime: 'GDPR',
+      stage: 'INTERNAL_DPO',
+      kind: 'RESPOND',
+      duration: 'P10D',
+      businessDays: false,
+      pausable: true,
+      source: 'internal: erasure fast lane',
+      rights: ['ERASURE'],
+    };
     const policy = ok(await t.gql(admin, UPSERT, { input }), 'upsert');
     expect(policy).toMatchObject({ rights: ['ERASURE'], duration: 'P10D' });
     const all = ok(await t.gql(tdpo, '{ slaPolicies { id regime kind rights duration } }'), 'policies');
-    expect(all.filter((p: any) => p.regime === 'GDPR' && p.kind === 'RESPOND').map((p: any) => [p.duration, p.rights])).toEqual(expect.arrayContaining([['P1M', null], ['P10D', ['ERASURE']]]));
+    expect(all.filter((p: any) => p.regime === 'GDPR' && p.kind === 'RESPOND').map((p: any) => [p.duration, p.rights])).toEqual(
+      expect.arrayContaining([
+        ['P1M', null],
+        ['P10D', ['ERASURE']],
+      ]),
+    );
     const receivedAt = ago(HOUR);
     const erasure = await file(tdpo, { jurisdiction: 'DE', rights: ['ERASURE'], receivedAt });
-    expect(erasure.slaTimers.filter((x: any) => x.regime === 'GDPR' && x.kind === 'RESPOND').map((x: any) => x.dueAt).sort()).toEqual(
-      [DateTime.fromISO(receivedAt).plus({ days: 10 }).toUTC().toISO(), DateTime.fromISO(receivedAt, { zone: 'UTC' }).plus({ months: 1 }).toUTC().toISO()].sort(),
+    expect(
+      erasure.slaTimers
+        .filter((x: any) => x.regime === 'GDPR' && x.kind === 'RESPOND')
+        .map((x: any) => x.dueAt)
+        .sort(),
+    ).toEqual(
+      [
+        DateTime.fromISO(receivedAt).plus({ days: 10 }).toUTC().toISO(),
+        DateTime.fromISO(receivedAt, { zone: 'UTC' }).plus({ months: 1 }).toUTC().toISO(),
+      ].sort(),
     );
     const access = await file(tdpo, { jurisdiction: 'DE', rights: ['ACCESS'], receivedAt });
     expect(clocks(access)).toEqual(['DPF RESPOND INTERNAL_DPO RUNNING', 'GDPR RESPOND INTERNAL_DPO RUNNING']);
@@ -371,7 +399,10 @@ describe('personal data breaches', () => {
 });
 
 describe('regulator referrals', () => {
-  const referral = (overrides: Record<string, unknown> = {}) => ({ channel: 'REGULATOR_REFERRAL', regulatorReferral: { regulator: 'BfDI', reference: 'BfDI-4711', ...overrides } });
+  const referral = (overrides: Record<string, unknown> = {}) => ({
+    channel: 'REGULATOR_REFERRAL',
+    regulatorReferral: { regulator: 'BfDI', reference: 'BfDI-4711', ...overrides },
+  });
 
   test('channel and regulatorReferral go together: either alone is BAD_USER_INPUT naming input.regulatorReferral, nothing filed', async () => {
     const [{ n: before }] = await t.sql(`SELECT count(*)::int AS n FROM complaints`);
@@ -433,9 +464,16 @@ describe('reopening', () => {
     const jp = await file(dpo, { jurisdiction: 'JP' });
     ok(await t.gql(dpo, RESOLVE, { id: jp.id }), 'resolve');
     const reopened = ok(await t.gql(dpo, REOPEN, { id: jp.id }), 'reopen');
-    expect(clocks(reopened).filter((x: string) => x.endsWith('RUNNING'))).toEqual(['OTHER ACKNOWLEDGE INTERNAL_DPO RUNNING', 'OTHER RESPOND INTERNAL_DPO RUNNING']);
+    expect(clocks(reopened).filter((x: string) => x.endsWith('RUNNING'))).toEqual([
+      'OTHER ACKNOWLEDGE INTERNAL_DPO RUNNING',
+      'OTHER RESPOND INTERNAL_DPO RUNNING',
+    ]);
 
-    const ref = await file(dpo, { jurisdiction: 'DE', channel: 'REGULATOR_REFERRAL', regulatorReferral: { regulator: 'BfDI', respondBy: new Date(Date.now() + 9 * DAY).toISOString() } });
+    const ref = await file(dpo, {
+      jurisdiction: 'DE',
+      channel: 'REGULATOR_REFERRAL',
+      regulatorReferral: { regulator: 'BfDI', respondBy: new Date(Date.now() + 9 * DAY).toISOString() },
+    });
     ok(await t.gql(dpo, RESOLVE, { id: ref.id }), 'resolve');
     const again = ok(await t.gql(dpo, REOPEN, { id: ref.id }), 'reopen');
     expect(clocks(again)).toEqual(['DPF RESPOND REGULATOR MET', 'DPF RESPOND REGULATOR RUNNING', 'GDPR REGULATOR_DEADLINE REGULATOR MET']);
@@ -473,9 +511,21 @@ describe('the preset migration for existing tenants', () => {
       // An admin shortens CCPA ACKNOWLEDGE, then the database goes back to before this migration.
       const UPSERT = `mutation ($input: SlaPolicyInput!) { upsertSlaPolicy(input: $input) { id } }`;
       const requests = ['ACCESS', 'AUTOMATED_DECISION', 'COMPLAINT', 'ERASURE', 'OBJECTION', 'PORTABILITY', 'RECTIFICATION', 'RESTRICTION', 'WITHDRAW_CONSENT'];
-      const changed = ok(await app.gql(admin, UPSERT, {
-        input: { regime: 'CCPA', stage: 'INTERNAL_DPO', kind: 'ACKNOWLEDGE', duration: 'P7D', businessDays: true, pausable: false, source: 'internal: faster', rights: requests },
-      }), 'upsert');
+      const changed = ok(
+        await app.gql(admin, UPSERT, {
+          input: {
+            regime: 'CCPA',
+            stage: 'INTERNAL_DPO',
+            kind: 'ACKNOWLEDGE',
+            duration: 'P7D',
+            businessDays: true,
+            pausable: false,
+            source: 'internal: faster',
+            rights: requests,
+          },
+        }),
+        'upsert',
+      );
       const { LegalClocks1764375200000 } = await import('../migrations/1764375200000-LegalClocks');
       // Migrations run as the owner: the API's pool is cms_app (src/db/data-source.ts).
       const owner = createDataSource(app.databaseUrl, { asOwner: true });
@@ -490,7 +540,10 @@ describe('the preset migration for existing tenants', () => {
         await runner.release();
         await owner.destroy();
       }
-      const rows = await app.sql(`SELECT id, regime, kind, duration, rights, changed_by_admin FROM sla_policies WHERE tenant_id = $1 ORDER BY regime, kind, duration`, [tid]);
+      const rows = await app.sql(
+        `SELECT id, regime, kind, duration, rights, changed_by_admin FROM sla_policies WHERE tenant_id = $1 ORDER BY regime, kind, duration`,
+        [tid],
+      );
       expect(rows).toHaveLength(16);
       const ccpa = rows.filter((r) => r.regime === 'CCPA').map((r) => ({ kind: r.kind, duration: r.duration, rights: r.rights, admin: r.changed_by_admin }));
       expect(ccpa).toEqual([
@@ -499,7 +552,10 @@ describe('the preset migration for existing tenants', () => {
         { kind: 'RESPOND', duration: 'P45D', rights: requests, admin: false },
       ]);
       expect(rows.find((r) => r.kind === 'ACKNOWLEDGE' && r.regime === 'CCPA').id).toBe(changed.id);
-      expect(rows.filter((r) => r.kind === 'NOTIFY_AUTHORITY').map((r) => [r.regime, r.duration])).toEqual([['GDPR', 'PT72H'], ['UK_GDPR', 'PT72H']]);
+      expect(rows.filter((r) => r.kind === 'NOTIFY_AUTHORITY').map((r) => [r.regime, r.duration])).toEqual([
+        ['GDPR', 'PT72H'],
+        ['UK_GDPR', 'PT72H'],
+      ]);
     } finally {
       await app.close();
     }

@@ -144,12 +144,23 @@ describe('the status machine', () => {
   test('walks OPEN → AWAITING_COMPLAINANT → OPEN → RESOLVED → OPEN → RESOLVED → CLOSED, one version per step, with the right fields', async () => {
     const startedAt = Date.now();
     const filed = await file();
-    expect(filed).toMatchObject({ status: 'OPEN', stage: 'INTERNAL_DPO', version: 1, resolvedAt: null, outcome: null, resolutionSummary: null, closedAt: null });
+    expect(filed).toMatchObject({
+      status: 'OPEN',
+      stage: 'INTERNAL_DPO',
+      version: 1,
+      resolvedAt: null,
+      outcome: null,
+      resolutionSummary: null,
+      closedAt: null,
+    });
     const id = filed.id;
 
     const awaiting = succeeded(await run(agent, 'awaitComplainant', id, { reason: 'asked for proof of identity' }), 'await');
     expect(awaiting).toMatchObject({ status: 'AWAITING_COMPLAINANT', version: 2, resolvedAt: null });
-    expect(await lastEvent(id)).toMatchObject({ action: 'STATUS_CHANGED', changes: { status: { from: 'OPEN', to: 'AWAITING_COMPLAINANT' }, reason: { changed: true } } });
+    expect(await lastEvent(id)).toMatchObject({
+      action: 'STATUS_CHANGED',
+      changes: { status: { from: 'OPEN', to: 'AWAITING_COMPLAINANT' }, reason: { changed: true } },
+    });
 
     const resumed = succeeded(await run(agent, 'resumeComplaint', id), 'resume');
     expect(resumed).toMatchObject({ status: 'OPEN', version: 3 });
@@ -158,11 +169,17 @@ describe('the status machine', () => {
     const resolved = succeeded(await run(dpo, 'resolveComplaint', id, { outcome: 'UPHELD', summary: 'Copy of the data sent' }), 'resolve');
     expect(resolved).toMatchObject({ status: 'RESOLVED', version: 4, outcome: 'UPHELD', resolutionSummary: 'Copy of the data sent', closedAt: null });
     expectRecent(resolved.resolvedAt, startedAt);
-    expect(await lastEvent(id)).toMatchObject({ action: 'RESOLVED', changes: { status: { from: 'OPEN', to: 'RESOLVED' }, outcome: { from: null, to: 'UPHELD' } } });
+    expect(await lastEvent(id)).toMatchObject({
+      action: 'RESOLVED',
+      changes: { status: { from: 'OPEN', to: 'RESOLVED' }, outcome: { from: null, to: 'UPHELD' } },
+    });
 
     const reopened = succeeded(await run(dpo, 'reopenComplaint', id, { reason: 'the copy is incomplete' }), 'reopen');
     expect(reopened).toMatchObject({ status: 'OPEN', stage: 'INTERNAL_DPO', version: 5, outcome: null, resolutionSummary: null, resolvedAt: null });
-    expect(await lastEvent(id)).toMatchObject({ action: 'REOPENED', changes: { status: { from: 'RESOLVED', to: 'OPEN' }, outcome: { from: 'UPHELD', to: null } } });
+    expect(await lastEvent(id)).toMatchObject({
+      action: 'REOPENED',
+      changes: { status: { from: 'RESOLVED', to: 'OPEN' }, outcome: { from: 'UPHELD', to: null } },
+    });
 
     const again = succeeded(await run(dpo, 'resolveComplaint', id, { outcome: 'PARTIALLY_UPHELD', summary: 'Missing part sent' }), 'resolve again');
     expect(again).toMatchObject({ status: 'RESOLVED', version: 6, outcome: 'PARTIALLY_UPHELD', resolutionSummary: 'Missing part sent' });
@@ -175,7 +192,15 @@ describe('the status machine', () => {
 
     const { complaint } = await snapshot(id);
     expect(complaint).toMatchObject({ status: 'CLOSED', stage: 'INTERNAL_DPO', version: 7, outcome: 'PARTIALLY_UPHELD' });
-    expect((await caseEvents(id)).map((e) => e.action)).toEqual(['COMPLAINT_FILED', 'STATUS_CHANGED', 'STATUS_CHANGED', 'RESOLVED', 'REOPENED', 'RESOLVED', 'CLOSED']);
+    expect((await caseEvents(id)).map((e) => e.action)).toEqual([
+      'COMPLAINT_FILED',
+      'STATUS_CHANGED',
+      'STATUS_CHANGED',
+      'RESOLVED',
+      'REOPENED',
+      'RESOLVED',
+      'CLOSED',
+    ]);
   });
 
   test('resolves straight from AWAITING_COMPLAINANT', async () => {
@@ -218,7 +243,11 @@ describe('acknowledgeComplaint', () => {
     const first = succeeded(await run(agent, 'acknowledgeComplaint', id), 'acknowledge');
     expect(first.version).toBe(2);
     expectRecent(first.acknowledgedAt, startedAt);
-    expect(await lastEvent(id)).toMatchObject({ action: 'ACKNOWLEDGED', actor_id: AGENT_ID, changes: { acknowledgedAt: { from: null, to: first.acknowledgedAt } } });
+    expect(await lastEvent(id)).toMatchObject({
+      action: 'ACKNOWLEDGED',
+      actor_id: AGENT_ID,
+      changes: { acknowledgedAt: { from: null, to: first.acknowledgedAt } },
+    });
 
     const before = await snapshot(id);
     const second = succeeded(await run(dpo, 'acknowledgeComplaint', id), 'acknowledge again');
@@ -242,7 +271,10 @@ describe('assignComplaint', () => {
 
   test('the DPO assigns to any known user, and reassigns', async () => {
     const { id } = await file();
-    expect(succeeded(await run(dpo, 'assignComplaint', id, { assigneeId: OTHER_AGENT_ID }), 'assign')).toMatchObject({ assignee: { id: OTHER_AGENT_ID }, version: 2 });
+    expect(succeeded(await run(dpo, 'assignComplaint', id, { assigneeId: OTHER_AGENT_ID }), 'assign')).toMatchObject({
+      assignee: { id: OTHER_AGENT_ID },
+      version: 2,
+    });
     expect(succeeded(await run(dpo, 'assignComplaint', id, { assigneeId: DPO_ID }), 'reassign')).toMatchObject({ assignee: { id: DPO_ID }, version: 3 });
     expect(await lastEvent(id)).toMatchObject({ action: 'ASSIGNED', actor_id: DPO_ID, changes: { assigneeId: { from: OTHER_AGENT_ID, to: DPO_ID } } });
   });
@@ -352,7 +384,13 @@ describe('who may change a case (SPEC §3)', () => {
     await expectNothingWritten(id, 'FORBIDDEN', () => run(agent, op, id));
   });
 
-  const NOT_CASEWORKERS = ALL_OPS.flatMap((op) => [['COMPLIANCE_OFFICER', op], ['ADMIN', op]] as const);
+  const NOT_CASEWORKERS = ALL_OPS.flatMap(
+    (op) =>
+      [
+        ['COMPLIANCE_OFFICER', op],
+        ['ADMIN', op],
+      ] as const,
+  );
   test.each(NOT_CASEWORKERS)('a %s cannot %s: FORBIDDEN, nothing written', async (role, op) => {
     const id = cases.get(STATE_FOR[op])!;
     const token = role === 'ADMIN' ? admin : compliance;
@@ -436,8 +474,12 @@ describe('the audit trail', () => {
     ];
     for (const [token, op, variables] of steps) succeeded(await run(token, op, id, variables), op);
 
-    const res = await t.gql(dpo, `query ($id: ID!) { auditTrail(complaintId: $id, first: 100) {
-      edges { node { sequence action actor { id } actorRole at changes } } pageInfo { hasNextPage } } }`, { id });
+    const res = await t.gql(
+      dpo,
+      `query ($id: ID!) { auditTrail(complaintId: $id, first: 100) {
+      edges { node { sequence action actor { id } actorRole at changes } } pageInfo { hasNextPage } } }`,
+      { id },
+    );
     expect(res.errors).toBeUndefined();
     const events = res.data.auditTrail.edges.map((e: any) => e.node);
     expect(res.data.auditTrail.pageInfo.hasNextPage).toBe(false);
@@ -447,7 +489,11 @@ describe('the audit trail', () => {
 
     // Every event names who did it; only a timer firing on its own (warning, breach) is the system's.
     for (const e of events.filter((e: any) => !['SLA_WARNING', 'SLA_BREACHED'].includes(e.action))) {
-      expect({ sequence: e.sequence, actor: e.actor, actorRole: e.actorRole }).toEqual({ sequence: e.sequence, actor: { id: expect.any(String) }, actorRole: expect.any(String) });
+      expect({ sequence: e.sequence, actor: e.actor, actorRole: e.actorRole }).toEqual({
+        sequence: e.sequence,
+        actor: { id: expect.any(String) },
+        actorRole: expect.any(String),
+      });
     }
     // Timer bookkeeping (SPEC §5) interleaves; the story is the case's own events.
     const story = events.filter((e: any) => !e.action.startsWith('SLA_'));
@@ -470,7 +516,11 @@ describe('the audit trail', () => {
     expect(changes[5]).toMatchObject({ status: { from: 'AWAITING_COMPLAINANT', to: 'OPEN' } });
     // Reasons and summaries are free text (SPEC §3, §6): only that they were set or changed.
     expect(changes[6]).toMatchObject({ stage: { from: 'INTERNAL_DPO', to: 'INDEPENDENT_ADR' }, reason: { changed: true } });
-    expect(changes[7]).toMatchObject({ status: { from: 'OPEN', to: 'RESOLVED' }, outcome: { from: null, to: 'SETTLED' }, resolutionSummary: { changed: true } });
+    expect(changes[7]).toMatchObject({
+      status: { from: 'OPEN', to: 'RESOLVED' },
+      outcome: { from: null, to: 'SETTLED' },
+      resolutionSummary: { changed: true },
+    });
     expect(changes[8]).toMatchObject({ status: { from: 'RESOLVED', to: 'OPEN' }, outcome: { from: 'SETTLED', to: null }, reason: { changed: true } });
     for (const text of ['complainant rejects', 'Settled before', 'settlement not honoured', 'ADR provider upheld', 'proof of identity']) {
       expect(JSON.stringify(changes)).not.toContain(text);
@@ -485,7 +535,8 @@ describe('the audit trail', () => {
 
 describe('resolution at the arbitration panel', () => {
   const ESCALATE = 'mutation($id: ID!, $to: ComplaintStage!) { escalateComplaint(id: $id, to: $to, reason: "next rung") { stage } }';
-  const RESOLVE = 'mutation($id: ID!, $o: ComplaintOutcome!, $s: String!) { resolveComplaint(id: $id, outcome: $o, summary: $s) { outcome resolutionSummary } }';
+  const RESOLVE =
+    'mutation($id: ID!, $o: ComplaintOutcome!, $s: String!) { resolveComplaint(id: $id, outcome: $o, summary: $s) { outcome resolutionSummary } }';
 
   test('an UPHELD or SETTLED panel decision records in its summary that it is binding and non-monetary (DPF Annex I)', async () => {
     for (const outcome of ['UPHELD', 'SETTLED']) {

@@ -40,7 +40,9 @@ test('a failing INSERT of a complaint logs the error code and request id, never 
   await t.sql(`ALTER TABLE complaints ADD CONSTRAINT logs_test_refuse CHECK (summary <> '${pii.summary}') NOT VALID`);
   try {
     const token = await t.token(Role.AGENT);
-    const res = await t.gql(token, FILE_COMPLAINT, { input: complaintInput({ complainant: { name: pii.name, email: pii.email }, summary: pii.summary, description: pii.description }) });
+    const res = await t.gql(token, FILE_COMPLAINT, {
+      input: complaintInput({ complainant: { name: pii.name, email: pii.email }, summary: pii.summary, description: pii.description }),
+    });
     expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
     const requestId = res.errors![0].extensions.requestId;
 
@@ -60,7 +62,10 @@ test('a failing note logs no note body', async () => {
   const body = marker('note');
   await t.sql(`ALTER TABLE notes ADD CONSTRAINT logs_test_refuse CHECK (body <> '${body}') NOT VALID`);
   try {
-    const res = await t.gql(token, 'mutation($id: ID!, $body: String!) { addNote(complaintId: $id, body: $body) { id } }', { id: filed.data.fileComplaint.id, body });
+    const res = await t.gql(token, 'mutation($id: ID!, $body: String!) { addNote(complaintId: $id, body: $body) { id } }', {
+      id: filed.data.fileComplaint.id,
+      body,
+    });
     expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
     const failure = logs.entries().find((e) => e.requestId === res.errors![0].extensions.requestId && e.msg === 'internal error');
     expect(failure?.err.code).toBe('23514');
@@ -87,7 +92,10 @@ describe('errors of real failing statements, logged as { err }', () => {
     const email = `${marker('email')}@example.com`;
     const err = await inTenantTransaction(t.dataSource, 'acme', async (m) => {
       await m.query(`CREATE TEMP TABLE contacts (email text UNIQUE) ON COMMIT DROP`);
-      return m.query(`INSERT INTO contacts VALUES ($1), ($1)`, [email]).then(() => null, (e: unknown) => e);
+      return m.query(`INSERT INTO contacts VALUES ($1), ($1)`, [email]).then(
+        () => null,
+        (e: unknown) => e,
+      );
     });
     expect((err as { detail?: string }).detail).toContain(email); // what PostgreSQL said
     log.error({ err }, 'statement failed');
@@ -110,7 +118,10 @@ describe('errors of real failing statements, logged as { err }', () => {
 
   test('values passed beside an error (parameters, variables, detail) are dropped wherever they sit', () => {
     const value = marker('variables');
-    log.warn({ variables: { email: value }, request: { variables: { q: value }, parameters: [value] }, err: Object.assign(new Error('x'), { where: value }) }, 'context');
+    log.warn(
+      { variables: { email: value }, request: { variables: { q: value }, parameters: [value] }, err: Object.assign(new Error('x'), { where: value }) },
+      'context',
+    );
     const [entry] = capture.entries().slice(-1);
     expect(entry.msg).toBe('context');
     expect(capture.text).not.toContain(value);
@@ -146,7 +157,9 @@ describe('a malformed request body, in production', () => {
         .set('authorization', `Bearer ${token}`)
         .send(`{"query":"mutation { addNote(complaintId: \\"x\\", body: \\"${value}\\") { id } }", "variables": {"email": "${value}"`);
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ errors: [{ message: 'Malformed JSON in the request body', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }] });
+      expect(res.body).toEqual({
+        errors: [{ message: 'Malformed JSON in the request body', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+      });
     } finally {
       spy.mockRestore();
     }

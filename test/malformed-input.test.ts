@@ -106,10 +106,14 @@ describe('an explicit null on an argument or input field with a default means th
   });
 
   test('addNote with internal: null adds an internal note', async () => {
-    const res = await t.gql(agent, `mutation ($id: ID!, $internal: Boolean) { addNote(complaintId: $id, body: "Called back", internal: $internal) { internal } }`, {
-      id: complaintId,
-      internal: null,
-    });
+    const res = await t.gql(
+      agent,
+      `mutation ($id: ID!, $internal: Boolean) { addNote(complaintId: $id, body: "Called back", internal: $internal) { internal } }`,
+      {
+        id: complaintId,
+        internal: null,
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.addNote.internal).toBe(true);
   });
@@ -182,7 +186,11 @@ describe('requests Apollo refuses keep a client error', () => {
   test.each([
     ['an unsupported persisted-query version', { extensions: { persistedQuery: { version: 2, sha256Hash: HASH } } }, 'Unsupported persisted query version'],
     ['a persisted-query extension that is not an object', { extensions: { persistedQuery: 'yes' } }, 'Unsupported persisted query version'],
-    ['a hash that does not match the query', { query: '{ me { tenantId } }', extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } }, 'provided sha does not match query'],
+    [
+      'a hash that does not match the query',
+      { query: '{ me { tenantId } }', extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } },
+      'provided sha does not match query',
+    ],
   ])('%s is a 400 BAD_REQUEST with Apollo’s message', async (_label, body, message) => {
     const res = await post(body);
     expect(res.status).toBe(400);
@@ -206,7 +214,10 @@ describe('the CSV report window', () => {
   });
 
   test('a window of plain dates and a window of instants are still accepted', async () => {
-    for (const [from, to] of [['2026-01-01', '2026-01-31'], ['2026-01-01T00:00:00Z', '2026-01-31T23:59:59.999+01:00']]) {
+    for (const [from, to] of [
+      ['2026-01-01', '2026-01-31'],
+      ['2026-01-01T00:00:00Z', '2026-01-31T23:59:59.999+01:00'],
+    ]) {
       const res = await t.http().get('/reports/complaints.csv').query({ from, to }).set('authorization', `Bearer ${dpo}`);
       expect(res.status).toBe(200);
     }

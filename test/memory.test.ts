@@ -48,7 +48,10 @@ async function healthzMs(): Promise<number> {
 beforeAll(async () => {
   ensureBuilt();
   await admin(`CREATE DATABASE ${database} TEMPLATE ${process.env.TEST_TEMPLATE_DB}`);
-  service = startService({ DATABASE_URL: withDatabase(ADMIN_URL, database), JWT_SECRET: 'memory-test-secret-0123456789abcdef0123', LOG_LEVEL: 'info', SLA_WORKER: 'off' }, 'node');
+  service = startService(
+    { DATABASE_URL: withDatabase(ADMIN_URL, database), JWT_SECRET: 'memory-test-secret-0123456789abcdef0123', LOG_LEVEL: 'info', SLA_WORKER: 'off' },
+    'node',
+  );
   base = await service.ready;
 }, 180_000);
 
@@ -66,11 +69,15 @@ test('2,000 idle sockets, 42 MB WebSocket messages and 42 MB bodies keep the pro
 
   let closedByServer = 0;
   const sockets = await Promise.all(
-    Array.from({ length: 2000 }, () => new Promise<net.Socket>((resolve) => {
-      const s = net.connect(Number(port), '127.0.0.1', () => resolve(s));
-      s.on('error', () => resolve(s)); // past the connection cap a socket is dropped: fine
-      s.on('close', () => (closedByServer += 1));
-    })),
+    Array.from(
+      { length: 2000 },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const s = net.connect(Number(port), '127.0.0.1', () => resolve(s));
+          s.on('error', () => resolve(s)); // past the connection cap a socket is dropped: fine
+          s.on('close', () => (closedByServer += 1));
+        }),
+    ),
   );
   // Idle sockets send no headers: each is cut at the header timeout (10 s), the cap meanwhile
   // turns away what is beyond it; then the service answers again.
@@ -81,17 +88,30 @@ test('2,000 idle sockets, 42 MB WebSocket messages and 42 MB bodies keep the pro
 
   const big = Buffer.alloc(42 * MB, 'a');
   const closes = await Promise.all(
-    Array.from({ length: 3 }, () => new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
-      ws.on('error', () => undefined);
-      ws.on('open', () => ws.send(big));
-      ws.on('close', (code) => resolve(code));
-    })),
+    Array.from(
+      { length: 3 },
+      () =>
+        new Promise<number>((resolve) => {
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+          ws.on('error', () => undefined);
+          ws.on('open', () => ws.send(big));
+          ws.on('close', (code) => resolve(code));
+        }),
+    ),
   );
   // Message too big (1009), or still uploading when graphql-ws's 3 s for connection_init ran out (4408): never read whole.
   for (const code of closes) expect([1009, 4408]).toContain(code);
   const bodies = await Promise.all(
-    Array.from({ length: 3 }, () => request(base).post('/graphql').set('content-type', 'application/json').send(big.toString()).then((r) => r.status, () => 'reset')),
+    Array.from({ length: 3 }, () =>
+      request(base)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .send(big.toString())
+        .then(
+          (r) => r.status,
+          () => 'reset',
+        ),
+    ),
   );
   for (const status of bodies) expect([413, 'reset']).toContain(status);
   expect(await healthzMs()).toBeLessThan(2000);

@@ -341,13 +341,18 @@ async function eventsPerTimer(sql: Client, action: string, ids: string[]): Promi
 /** Waits until no SLA job of these timers is runnable any more (nothing left to fire late). */
 async function jobsSettled(sql: Client, ids: string[], timeoutMs: number): Promise<void> {
   const keys = ids.map((id) => `sla:${id}`);
-  await until('the runnable SLA jobs to be worked off', timeoutMs, async () => {
-    const { rows } = await sql.query(
-      `SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND locked_at IS NULL AND run_at <= now() AND attempts < max_attempts`,
-      [keys],
-    );
-    return rows[0].n === 0;
-  }, 100);
+  await until(
+    'the runnable SLA jobs to be worked off',
+    timeoutMs,
+    async () => {
+      const { rows } = await sql.query(
+        `SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND locked_at IS NULL AND run_at <= now() AND attempts < max_attempts`,
+        [keys],
+      );
+      return rows[0].n === 0;
+    },
+    100,
+  );
 }
 
 async function expectChainsGapFree(sql: Client): Promise<void> {
@@ -366,7 +371,11 @@ jest.setTimeout(150_000);
 
 beforeAll(async () => {
   // Built once into a private directory (node_modules resolve from the repository root).
-  const tsc = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD, '--sourceMap', 'false'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tsc = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', BUILD, '--sourceMap', 'false'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   tsc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   tsc.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -442,7 +451,9 @@ test('Kill the service (SIGKILL) with timers due in the next seconds, restart: e
 
   for (const [i, c] of filed.entries()) {
     const { complaint } = await data(api, dpo, TIMERS, { id: c.id });
-    expect(complaint.slaTimers).toEqual([{ id: ids[i], status: 'BREACHED', dueAt: new Date(dues[i]).toISOString(), breachedAt: new Date(dues[i]).toISOString() }]);
+    expect(complaint.slaTimers).toEqual([
+      { id: ids[i], status: 'BREACHED', dueAt: new Date(dues[i]).toISOString(), breachedAt: new Date(dues[i]).toISOString() },
+    ]);
     expect((await data(api, dpo, VERIFY, { id: c.id })).verifyAuditTrail).toMatchObject({ valid: true, brokenAtSequence: null });
   }
   console.log(
@@ -469,7 +480,11 @@ test('Two API processes + one worker process on one database, 200 timers due at 
   // The first round only warms the processes up (JIT, provisioning); the second is timed.
   const warmAgent = await token('warmup', Role.AGENT);
   const warmUp = (from: number, count: number) =>
-    pool(Array.from({ length: count }, (_, i) => from + i), 12, (i) => fileComplaint(i % 2 === 0 ? api1 : api2, warmAgent, backDated(Date.now() + DAY_MS, 1_000 + i)));
+    pool(
+      Array.from({ length: count }, (_, i) => from + i),
+      12,
+      (i) => fileComplaint(i % 2 === 0 ? api1 : api2, warmAgent, backDated(Date.now() + DAY_MS, 1_000 + i)),
+    );
   await warmUp(0, 12);
   const warmStart = Date.now();
   await warmUp(12, 24);
@@ -477,11 +492,16 @@ test('Two API processes + one worker process on one database, 200 timers due at 
   const lead = Math.min(120_000, Math.max(10_000, Math.round(2.5 * estimate)));
   const due = Date.now() + lead;
   const fileStart = Date.now();
-  const filed = await pool(Array.from({ length: N }, (_, i) => i), 12, (i) => fileComplaint(i % 2 === 0 ? api1 : api2, agent, backDated(due, i)));
+  const filed = await pool(
+    Array.from({ length: N }, (_, i) => i),
+    12,
+    (i) => fileComplaint(i % 2 === 0 ? api1 : api2, agent, backDated(due, i)),
+  );
   const fileEnd = Date.now();
   // All 200 share one dueAt whatever the filing speed; filed after it, a clock is simply due
   // at once (still exactly one breach at dueAt), but then they no longer fall due together.
-  if (fileEnd > due) console.warn(`[multiprocess] filing ${N} took ${fileEnd - fileStart} ms, past the due instant ${lead} ms ahead: some clocks were due when filed`);
+  if (fileEnd > due)
+    console.warn(`[multiprocess] filing ${N} took ${fileEnd - fileStart} ms, past the due instant ${lead} ms ahead: some clocks were due when filed`);
   const ids = filed.flatMap((c) => c.slaTimers.map((t) => t.id));
   expect(ids).toHaveLength(N);
   expect(new Set(filed.flatMap((c) => c.slaTimers.map((t) => t.dueAt)))).toEqual(new Set([new Date(due).toISOString()]));
@@ -493,7 +513,9 @@ test('Two API processes + one worker process on one database, 200 timers due at 
   await jobsSettled(sql, ids, 20_000);
 
   // Exactly once: one event per timer, no timer twice, every breachedAt = dueAt.
-  const { rows: [counts] } = await sql.query(
+  const {
+    rows: [counts],
+  } = await sql.query(
     `SELECT (SELECT count(*)::int FROM audit_events WHERE tenant_id = 'acme' AND action = 'SLA_BREACHED') AS breaches,
             (SELECT count(*)::int FROM audit_events WHERE tenant_id = 'acme' AND action = 'SLA_WARNING') AS warnings,
             (SELECT count(*)::int FROM sla_timers WHERE tenant_id = 'acme' AND status = 'BREACHED' AND breached_at = due_at) AS exact,
@@ -501,7 +523,9 @@ test('Two API processes + one worker process on one database, 200 timers due at 
   );
   expect(counts).toEqual({ breaches: N, warnings: N, exact: N, still_due: 0 });
   // The warm-up tenant: one warning per timer, no breach (due tomorrow).
-  const { rows: [warm] } = await sql.query(
+  const {
+    rows: [warm],
+  } = await sql.query(
     `SELECT (SELECT count(*)::int FROM audit_events WHERE tenant_id = 'warmup' AND action = 'SLA_WARNING') AS warnings,
             (SELECT count(*)::int FROM audit_events WHERE tenant_id = 'warmup' AND action = 'SLA_BREACHED') AS breaches`,
   );
@@ -514,9 +538,9 @@ test('Two API processes + one worker process on one database, 200 timers due at 
   const breaches = await eventsPerTimer(sql, 'SLA_BREACHED', ids);
   expect(ids.filter((id) => breaches.get(id) !== 1)).toEqual([]);
   await expectChainsGapFree(sql);
-  const { rows: [spread] } = await sql.query(
-    `SELECT min(at) AS first, max(at) AS last FROM audit_events WHERE tenant_id = 'acme' AND action = 'SLA_BREACHED'`,
-  );
+  const {
+    rows: [spread],
+  } = await sql.query(`SELECT min(at) AS first, max(at) AS last FROM audit_events WHERE tenant_id = 'acme' AND action = 'SLA_BREACHED'`);
 
   const verified = await pool(filed, 8, async (c, i) => (await data(i % 2 === 0 ? api2 : api1, dpo, VERIFY, { id: c.id })).verifyAuditTrail);
   expect(verified.filter((v) => !v.valid)).toEqual([]);
@@ -537,7 +561,14 @@ test('A subscription client connected to replica 1 receives the breach raised by
   const otherAgent = await token('other', Role.AGENT);
   const otherDpo = await token('other', Role.DPO);
 
-  const x = await fileComplaint(api2, acmeAgent, { ...SWISS, complainant: { name: 'Eva', email: 'eva@example.com' }, rights: ['ACCESS'], channel: 'EMAIL', summary: 'Note target', description: 'd' });
+  const x = await fileComplaint(api2, acmeAgent, {
+    ...SWISS,
+    complainant: { name: 'Eva', email: 'eva@example.com' },
+    rights: ['ACCESS'],
+    channel: 'EMAIL',
+    summary: 'Note target',
+    description: 'd',
+  });
 
   const a = await connect(api1, acmeDpo);
   const b = await connect(api1, otherDpo);
@@ -551,7 +582,8 @@ test('A subscription client connected to replica 1 receives the breach raised by
 
   // Readiness (a subscription has no acknowledgement): probe until each feed delivers once.
   // The probes of tenant "other" are back-dated 29 days: their warning fires at once, the breach a day later.
-  const note = (body: string) => data(api2, acmeAgent, 'mutation($id: ID!, $body: String!) { addNote(complaintId: $id, body: $body) { id } }', { id: x.id, body });
+  const note = (body: string) =>
+    data(api2, acmeAgent, 'mutation($id: ID!, $body: String!) { addNote(complaintId: $id, body: $body) { id } }', { id: x.id, body });
   const probe = async (what: string, act: () => Promise<unknown>, ready: () => boolean) => {
     for (let attempt = 1; !ready(); attempt++) {
       if (attempt > 10) throw new Error(`subscription never became ready: ${what}`);
@@ -562,9 +594,21 @@ test('A subscription client connected to replica 1 receives the breach raised by
   const warnOnly = (n: number) => ({ ...backDated(Date.now() + DAY_MS, n) });
   const otherIds = new Set<string>();
   const acmeIds = new Set<string>([x.id]);
-  await probe('acme complaintEvents(X)', () => note('probe'), () => aEvents.messages.length > 0);
-  await probe('acme slaAlerts', async () => acmeIds.add((await fileComplaint(api2, acmeAgent, warnOnly(100))).id), () => aAlerts.messages.length > 0);
-  await probe('other tenant feeds', async () => otherIds.add((await fileComplaint(api2, otherAgent, warnOnly(200))).id), () => bEvents.messages.length > 0 && bAlerts.messages.length > 0);
+  await probe(
+    'acme complaintEvents(X)',
+    () => note('probe'),
+    () => aEvents.messages.length > 0,
+  );
+  await probe(
+    'acme slaAlerts',
+    async () => acmeIds.add((await fileComplaint(api2, acmeAgent, warnOnly(100))).id),
+    () => aAlerts.messages.length > 0,
+  );
+  await probe(
+    'other tenant feeds',
+    async () => otherIds.add((await fileComplaint(api2, otherAgent, warnOnly(200))).id),
+    () => bEvents.messages.length > 0 && bAlerts.messages.length > 0,
+  );
 
   // A note added through replica 2 reaches the acme client on replica 1, once.
   const added = (await note('Called the complainant back')).addNote;
@@ -576,7 +620,9 @@ test('A subscription client connected to replica 1 receives the breach raised by
   const y = await fileComplaint(api2, acmeAgent, backDated(dueAt, 1));
   acmeIds.add(y.id);
   const timerId = y.slaTimers[0].id;
-  const breach = await until('BREACHED alert on replica 1', 60_000, () => aAlerts.messages.find((m) => m.slaAlerts.kind === 'BREACHED' && m.slaAlerts.timer.id === timerId));
+  const breach = await until('BREACHED alert on replica 1', 60_000, () =>
+    aAlerts.messages.find((m) => m.slaAlerts.kind === 'BREACHED' && m.slaAlerts.timer.id === timerId),
+  );
   const alertLatency = Date.now() - dueAt;
   expect(alertLatency).toBeLessThanOrEqual(60_000);
   expect(breach.slaAlerts).toEqual({
@@ -616,8 +662,18 @@ test('Graceful shutdown: SIGTERM while a request is in flight → the request co
   const dpo = await token('acme', Role.DPO);
   await data(api, dpo, '{ me { tenantId } }');
   const n = 30;
-  await pool(Array.from({ length: n }, (_, i) => i), 6, (i) =>
-    fileComplaint(api, agent, { jurisdiction: 'DE', complainant: { name: `C ${i}`, email: `c${i}@example.com` }, rights: ['ACCESS'], channel: 'EMAIL', summary: `s${i}`, description: 'd' }),
+  await pool(
+    Array.from({ length: n }, (_, i) => i),
+    6,
+    (i) =>
+      fileComplaint(api, agent, {
+        jurisdiction: 'DE',
+        complainant: { name: `C ${i}`, email: `c${i}@example.com` },
+        rights: ['ACCESS'],
+        channel: 'EMAIL',
+        summary: `s${i}`,
+        description: 'd',
+      }),
   );
 
   // Hold the request inside its database read, so it is provably in flight when SIGTERM comes.
@@ -627,7 +683,9 @@ test('Graceful shutdown: SIGTERM while a request is in flight → the request co
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE complaints IN ACCESS EXCLUSIVE MODE');
   let settled = false;
-  const inFlight = gql(api, dpo, '{ complaints(first: 100) { totalCount edges { node { id reference slaTimers { id status } notes { id } } } } }').finally(() => (settled = true));
+  const inFlight = gql(api, dpo, '{ complaints(first: 100) { totalCount edges { node { id reference slaTimers { id status } notes { id } } } } }').finally(
+    () => (settled = true),
+  );
   await until('the request to wait on the lock', 10_000, async () => {
     const { rows } = await sql.query(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%complaints%'`,
@@ -656,11 +714,24 @@ test('Graceful shutdown: SIGTERM while a request is in flight → the request co
 });
 
 /** One POST /graphql on a keep-alive agent: the response, or the connection error it got instead. */
-function postOnAgent(api: Proc, agent: http.Agent, bearer: string, query: string, variables: Record<string, unknown>): Promise<{ status: number; body: any; connection: string | undefined } | { error: string }> {
+function postOnAgent(
+  api: Proc,
+  agent: http.Agent,
+  bearer: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ status: number; body: any; connection: string | undefined } | { error: string }> {
   return new Promise((resolve) => {
     const payload = JSON.stringify({ query, variables });
     const req = http.request(
-      { host: '127.0.0.1', port: api.port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${bearer}` } },
+      {
+        host: '127.0.0.1',
+        port: api.port,
+        path: '/graphql',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${bearer}` },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -679,7 +750,14 @@ test('SIGTERM under 16 keep-alive writers: every committed note was answered, ev
   const api = await startApi('api', url, 'off');
   const bearer = await token('acme', Role.AGENT);
   const cases = await pool([0, 1, 2, 3], 4, (i) =>
-    fileComplaint(api, bearer, { ...SWISS, complainant: { name: `Writer ${i}`, email: `w${i}@example.com` }, rights: ['ACCESS'], channel: 'EMAIL', summary: `Notes ${i}`, description: 'd' }),
+    fileComplaint(api, bearer, {
+      ...SWISS,
+      complainant: { name: `Writer ${i}`, email: `w${i}@example.com` },
+      rights: ['ACCESS'],
+      channel: 'EMAIL',
+      summary: `Notes ${i}`,
+      description: 'd',
+    }),
   );
   const ADD = 'mutation($id: ID!, $body: String!) { addNote(complaintId: $id, body: $body) { id body } }';
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });

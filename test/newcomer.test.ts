@@ -46,7 +46,6 @@ function stop(started: Started): Promise<string> {
   });
 }
 
-
 beforeAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 afterAll(() => rmSync(DATA_DIR, { recursive: true, force: true }));
 
@@ -75,10 +74,17 @@ test('npm start serves the API on an embedded PostgreSQL, prints a working token
   delete env.DATABASE_URL;
   delete env.JWT_SECRET;
   expect(execFileSync('npm', ['run', 'migrate', '--silent'], { cwd: ROOT, env, encoding: 'utf8' })).toContain('No pending migrations');
-  const adminToken = execFileSync('npm', ['run', 'token', '--silent', '--', '--tenant', 'demo', '--role', 'ADMIN', '--sub', 'cli-admin'], { cwd: ROOT, env, encoding: 'utf8' }).trim();
+  const adminToken = execFileSync('npm', ['run', 'token', '--silent', '--', '--tenant', 'demo', '--role', 'ADMIN', '--sub', 'cli-admin'], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  }).trim();
 
   const second = await npmStart();
-  const viaCli = await request(second.url).post('/graphql').set('authorization', `Bearer ${adminToken}`).send({ query: '{ me { tenantId roles user { id } } }' });
+  const viaCli = await request(second.url)
+    .post('/graphql')
+    .set('authorization', `Bearer ${adminToken}`)
+    .send({ query: '{ me { tenantId roles user { id } } }' });
   expect(viaCli.body).toEqual({ data: { me: { tenantId: 'demo', roles: ['ADMIN'], user: { id: 'cli-admin' } } } });
   const found = await request(second.url)
     .post('/graphql')

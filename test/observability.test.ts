@@ -24,24 +24,63 @@ describe('access log', () => {
     const personal = complaintInput({ complainant: { name: 'Quintus Uniquename', email: 'quintus@private.example' } });
 
     const requests: [string, () => request.Test][] = [
-      ['named query', () => request(url).post('/graphql').set('authorization', `Bearer ${agent}`).set('x-request-id', 'trace-me-0001').send({ query: 'query Me { me { tenantId } }', operationName: 'Me' })],
-      ['mutation with PII', () => request(url).post('/graphql').set('authorization', `Bearer ${agent}`).send({ query: FILE_COMPLAINT, variables: { input: personal } })],
+      [
+        'named query',
+        () =>
+          request(url)
+            .post('/graphql')
+            .set('authorization', `Bearer ${agent}`)
+            .set('x-request-id', 'trace-me-0001')
+            .send({ query: 'query Me { me { tenantId } }', operationName: 'Me' }),
+      ],
+      [
+        'mutation with PII',
+        () =>
+          request(url)
+            .post('/graphql')
+            .set('authorization', `Bearer ${agent}`)
+            .send({ query: FILE_COMPLAINT, variables: { input: personal } }),
+      ],
       ['no token', () => request(url).post('/graphql').send({ query: 'query Anonymous { me { tenantId } }', operationName: 'Anonymous' })],
       ['invalid query', () => request(url).post('/graphql').set('authorization', `Bearer ${agent}`).send({ query: '{ noSuchField }' })],
       ['malformed JSON', () => request(url).post('/graphql').set('content-type', 'application/json').send('{"query": ')],
-      ['GET with the query in the URL', () => request(url).get('/graphql?query=%7B%20me%20%7B%20tenantId%20%7D%20%7D').set('apollo-require-preflight', 'true').set('authorization', `Bearer ${agent}`)],
+      [
+        'GET with the query in the URL',
+        () =>
+          request(url)
+            .get('/graphql?query=%7B%20me%20%7B%20tenantId%20%7D%20%7D')
+            .set('apollo-require-preflight', 'true')
+            .set('authorization', `Bearer ${agent}`),
+      ],
       ['health', () => request(url).get('/healthz')],
     ];
     for (const [, send] of requests) await send();
-    await waitFor(() => service.output().slice(logStart).split('\n').filter((l) => l.includes('"msg":"request ')).length >= requests.length);
+    await waitFor(
+      () =>
+        service
+          .output()
+          .slice(logStart)
+          .split('\n')
+          .filter((l) => l.includes('"msg":"request ')).length >= requests.length,
+    );
     process.kill(service.child.pid!, 'SIGTERM');
     await service.exited;
 
-    const lines = service.output().slice(logStart).split('\n').filter((l) => l.includes('"msg":"request '));
+    const lines = service
+      .output()
+      .slice(logStart)
+      .split('\n')
+      .filter((l) => l.includes('"msg":"request '));
     expect(lines).toHaveLength(requests.length);
     const entries = lines.map((l) => JSON.parse(l));
     for (const entry of entries) {
-      expect(entry).toMatchObject({ level: 30, requestId: expect.any(String), req: { method: expect.any(String), path: expect.any(String) }, res: { status: expect.any(Number) }, ms: expect.any(Number) });
+      expect(entry).toMatchObject({
+        level: 30,
+        requestId: expect.any(String),
+        req: { method: expect.any(String), path: expect.any(String) },
+        res: { status: expect.any(Number) },
+        ms: expect.any(Number),
+      });
       expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     const [named, mutation, anonymous, invalid, malformed, viaGet, health] = entries;
@@ -60,7 +99,11 @@ describe('access log', () => {
       expect(text).not.toContain(secret);
     }
     // Every line the service wrote is JSON (the demo tokens aside): no HTML, no stack.
-    for (const line of service.output().split('\n').filter((l) => l.startsWith('{'))) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of service
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{')))
+      expect(() => JSON.parse(line)).not.toThrow();
   }, 120_000);
 });
 
@@ -69,12 +112,17 @@ describe('errors outside GraphQL', () => {
     const res = await request(t.app.httpServer).post('/graphql').set('content-type', 'application/json').send('{"query": "{ me ');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ errors: [{ message: 'Malformed JSON in the request body', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }] });
+    expect(res.body).toEqual({
+      errors: [{ message: 'Malformed JSON in the request body', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+    });
     expect(res.text).not.toMatch(/<html|at \w+ \(/i);
   });
 
   test('a body over the limit is a 413 with code BAD_REQUEST', async () => {
-    const res = await request(t.app.httpServer).post('/graphql').set('content-type', 'application/json').send(JSON.stringify({ query: `{ me { tenantId } } #${'x'.repeat(1_100_000)}` }));
+    const res = await request(t.app.httpServer)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ query: `{ me { tenantId } } #${'x'.repeat(1_100_000)}` }));
     expect(res.status).toBe(413);
     expect(res.body.errors[0]).toMatchObject({ message: 'The request body is too large', extensions: { code: 'BAD_REQUEST' } });
   });
@@ -106,7 +154,9 @@ describe('/metrics', () => {
   test('SLA breaches and warnings by regime and kind, and the job queue, read from the database', async () => {
     const dpo = await t.token(Role.DPO);
     // A Californian request received 50 days ago: both CCPA clocks (10 business days, 45 days) are past due.
-    const filed = await t.gql(dpo, FILE_COMPLAINT, { input: complaintInput({ jurisdiction: 'US-CA', receivedAt: new Date(Date.now() - 50 * 86_400_000).toISOString() }) });
+    const filed = await t.gql(dpo, FILE_COMPLAINT, {
+      input: complaintInput({ jurisdiction: 'US-CA', receivedAt: new Date(Date.now() - 50 * 86_400_000).toISOString() }),
+    });
     expect(filed.errors).toBeUndefined();
     let text = '';
     const breached = async () => {

@@ -20,24 +20,28 @@ describe('stopping', () => {
     ['SIGTERM', 'the npm process'],
     ['SIGINT', 'the npm process'],
     ['SIGTERM', 'node'],
-] as const)('%s to %s drains and stops node and the embedded PostgreSQL, exit 0, quietly', async (signal, target) => {
-    const service = startService(EMBEDDED, 'npm');
-    const url = await service.ready;
-    expect((await request(url).get('/healthz')).status).toBe(200);
-    const marker = service.output().length;
-    // One pid only, as a process manager would: npm's, or node's (npm execs node: its only child).
-    const npmPid = service.child.pid!;
-    const pid = target === 'node' ? Number(readFileSync(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8').trim()) : npmPid;
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain(target === 'node' ? 'dist/src/main.js' : 'npm');
-    process.kill(pid, signal);
-    expect(await service.exited).toEqual({ code: 0, signal: null });
-    const after = service.output().slice(marker);
-    expect(after).toMatch(/"msg":"stopped"/);
-    expect(after.trim().split('\n').length).toBeLessThanOrEqual(4);
-    expect(after).not.toMatch(/"level":(40|50|60)|WARN|ERROR/);
-    expect(await waitFor(() => processesMentioning(DATA_DIR).length === 0)).toBe(true);
-    expect(existsSync(path.join(DATA_DIR, 'pg', 'postmaster.pid'))).toBe(false);
-  }, 120_000);
+  ] as const)(
+    '%s to %s drains and stops node and the embedded PostgreSQL, exit 0, quietly',
+    async (signal, target) => {
+      const service = startService(EMBEDDED, 'npm');
+      const url = await service.ready;
+      expect((await request(url).get('/healthz')).status).toBe(200);
+      const marker = service.output().length;
+      // One pid only, as a process manager would: npm's, or node's (npm execs node: its only child).
+      const npmPid = service.child.pid!;
+      const pid = target === 'node' ? Number(readFileSync(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8').trim()) : npmPid;
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain(target === 'node' ? 'dist/src/main.js' : 'npm');
+      process.kill(pid, signal);
+      expect(await service.exited).toEqual({ code: 0, signal: null });
+      const after = service.output().slice(marker);
+      expect(after).toMatch(/"msg":"stopped"/);
+      expect(after.trim().split('\n').length).toBeLessThanOrEqual(4);
+      expect(after).not.toMatch(/"level":(40|50|60)|WARN|ERROR/);
+      expect(await waitFor(() => processesMentioning(DATA_DIR).length === 0)).toBe(true);
+      expect(existsSync(path.join(DATA_DIR, 'pg', 'postmaster.pid'))).toBe(false);
+    },
+    120_000,
+  );
 
   test('Ctrl-C (SIGINT to the whole process group) stops everything quietly: PostgreSQL does not see it, it is stopped after the drain', async () => {
     const service = startService(EMBEDDED, 'npm');
@@ -87,7 +91,9 @@ describe('failed starts end within seconds, in one line, exit 1, nothing left ru
     expect(await service.exited).toEqual({ code: 1, signal: null });
     expect(Date.now() - started).toBeLessThan(15_000);
     const lines = service.output().trim().split('\n');
-    expect(lines).toEqual(['Failed to start: cannot connect to the database at 127.0.0.1:1/x (ECONNREFUSED: connection refused): check DATABASE_URL and that PostgreSQL is running and reachable from here']);
+    expect(lines).toEqual([
+      'Failed to start: cannot connect to the database at 127.0.0.1:1/x (ECONNREFUSED: connection refused): check DATABASE_URL and that PostgreSQL is running and reachable from here',
+    ]);
     expect(service.output()).not.toContain('secret');
   }, 60_000);
 

@@ -1,8 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  buildSchema, GraphQLField, GraphQLInputType, GraphQLNamedType, GraphQLObjectType, GraphQLSchema, isEnumType,
-  isInputObjectType, isLeafType, isListType, isNonNullType, isScalarType, getNamedType,
+  buildSchema,
+  GraphQLField,
+  GraphQLInputType,
+  GraphQLNamedType,
+  GraphQLObjectType,
+  GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  getNamedType,
 } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import { PERMISSIONS } from '../src/auth/permissions';
@@ -158,7 +169,8 @@ describe('deny by default', () => {
         // NOT_FOUND/BAD_USER_INPUT; a refusal of the caller or a request that never ran is wrong.
         const res = await t.gql(await t.token(role), ...probe(root));
         const code = errorCode(res);
-        if (res.status !== 200 || (code !== undefined && !PAST_AUTHORIZATION.includes(code))) wrong.push(`${root.kind}.${root.name} as ${role}: ${res.status} ${code}`);
+        if (res.status !== 200 || (code !== undefined && !PAST_AUTHORIZATION.includes(code)))
+          wrong.push(`${root.kind}.${root.name} as ${role}: ${res.status} ${code}`);
       }
     }
     expect(wrong).toEqual([]);

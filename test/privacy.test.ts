@@ -70,7 +70,17 @@ describe('eraseComplainantData', () => {
   const DESCRIPTION = 'Zelda-desc-4471: my neighbour, who works there, read my medical file';
   const NOTES = ['secret-note-1: called Zelda at home on her private number', 'secret-note-2: she sent a passport scan as proof of identity'];
   /** Distinctive fragments of every value the erasure removes, including a name corrected before it. */
-  const ERASED_FRAGMENTS = ['Zelda', 'Erasable-7731', 'zelda.erasable', '7946 0991', 'Renamed-5512', 'desc-4471', 'medical file', 'secret-note', 'passport scan'];
+  const ERASED_FRAGMENTS = [
+    'Zelda',
+    'Erasable-7731',
+    'zelda.erasable',
+    '7946 0991',
+    'Renamed-5512',
+    'desc-4471',
+    'medical file',
+    'secret-note',
+    'passport scan',
+  ];
 
   let agent: string;
   let dpo: string;
@@ -137,7 +147,10 @@ describe('eraseComplainantData', () => {
   });
 
   test('works on a CLOSED case, which stays closed', async () => {
-    const c = ok(await t.gql(agent, OPS.file, { input: complaintInput({ complainant: { name: 'Konrad Closed', email: 'konrad@privacy.example' } }) }), 'filing');
+    const c = ok(
+      await t.gql(agent, OPS.file, { input: complaintInput({ complainant: { name: 'Konrad Closed', email: 'konrad@privacy.example' } }) }),
+      'filing',
+    );
     ok(await t.gql(agent, OPS.addNote, { id: c.id, body: 'Konrad called about his file' }), 'note');
     ok(await t.gql(dpo, OPS.resolve, { id: c.id, outcome: 'UPHELD' }), 'resolving');
     ok(await t.gql(dpo, OPS.close, { id: c.id }), 'closing');
@@ -200,7 +213,12 @@ describe('a complaint involving a child under 13', () => {
 
   test("a search by the child's name or email finds the case for the DPO only", async () => {
     const search = `query ($s: String!) { complaints(filter: { search: $s }) { edges { node { id } } } }`;
-    for (const [role, visible] of [[Role.DPO, true], [Role.AGENT, false], [Role.COMPLIANCE_OFFICER, false], [Role.ADMIN, false]] as const) {
+    for (const [role, visible] of [
+      [Role.DPO, true],
+      [Role.AGENT, false],
+      [Role.COMPLIANCE_OFFICER, false],
+      [Role.ADMIN, false],
+    ] as const) {
       for (const s of ['Minor-3321', 'parent.minor@']) {
         const ids = ok(await t.gql(await tokenFor(role), search, { s }), 'search').edges.map((e: any) => e.node.id);
         expect({ role, s, found: ids.includes(id) }).toEqual({ role, s, found: visible });
@@ -213,7 +231,10 @@ describe('a complaint involving a child under 13', () => {
   });
 
   test('an adult complainant stays visible to the AGENT and masked for the COMPLIANCE_OFFICER and ADMIN', async () => {
-    const adult = ok(await t.gql(await tokenFor(Role.AGENT), OPS.file, { input: complaintInput({ complainant: { name: 'Ada Adult', email: 'ada@privacy.example' } }) }), 'filing');
+    const adult = ok(
+      await t.gql(await tokenFor(Role.AGENT), OPS.file, { input: complaintInput({ complainant: { name: 'Ada Adult', email: 'ada@privacy.example' } }) }),
+      'filing',
+    );
     expect(adult.complainant.name).toBe('Ada Adult');
     for (const role of [Role.COMPLIANCE_OFFICER, Role.ADMIN]) {
       expect(ok(await t.gql(await tokenFor(role), OPS.complaint, { id: adult.id }), 'read').complainant).toMatchObject({ name: '***', email: '***' });
@@ -272,7 +293,10 @@ describe('purgeExpiredTenants', () => {
     for (const table of TABLES) out[table] = (await t.sql(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [tid]))[0].n;
     return out;
   }
-  const aggregates = () => t.sql('SELECT month::text AS month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached FROM retained_aggregates ORDER BY month, id');
+  const aggregates = () =>
+    t.sql(
+      'SELECT month::text AS month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached FROM retained_aggregates ORDER BY month, id',
+    );
 
   /**
    * A tenant with real casework through the API: complaints received over four months
@@ -333,7 +357,8 @@ describe('purgeExpiredTenants', () => {
 
   beforeAll(async () => {
     for (const tid of [EXPIRED, GRACE, ACTIVE]) {
-      for (const role of [Role.AGENT, Role.DPO, Role.COMPLIANCE_OFFICER, Role.ADMIN]) ok(await t.gql(await tokenFor(role, tid), '{ me { tenantId } }'), 'provisioning');
+      for (const role of [Role.AGENT, Role.DPO, Role.COMPLIANCE_OFFICER, Role.ADMIN])
+        ok(await t.gql(await tokenFor(role, tid), '{ me { tenantId } }'), 'provisioning');
       await seedTenant(tid);
     }
     await sweepDueTimers(t.dataSource, log);
@@ -343,9 +368,15 @@ describe('purgeExpiredTenants', () => {
 
     before = { [EXPIRED]: await counts(EXPIRED), [GRACE]: await counts(GRACE), [ACTIVE]: await counts(ACTIVE) };
     expected = await expectedAggregates(EXPIRED);
-    const rows = await t.sql('SELECT id::text, reference, complainant_name, complainant_email, complainant_phone FROM complaints WHERE tenant_id = $1', [EXPIRED]);
+    const rows = await t.sql('SELECT id::text, reference, complainant_name, complainant_email, complainant_phone FROM complaints WHERE tenant_id = $1', [
+      EXPIRED,
+    ]);
     const users = await t.sql('SELECT id, name FROM users WHERE tenant_id = $1', [EXPIRED]);
-    identifying = [EXPIRED, ...rows.flatMap((r) => [r.id, r.reference, r.complainant_name, r.complainant_email, r.complainant_phone]), ...users.flatMap((u) => [u.id, u.name])];
+    identifying = [
+      EXPIRED,
+      ...rows.flatMap((r) => [r.id, r.reference, r.complainant_name, r.complainant_email, r.complainant_phone]),
+      ...users.flatMap((u) => [u.id, u.name]),
+    ];
     expect(await aggregates()).toEqual([]);
     purged = await purgeExpiredTenants(t.dataSource, log);
   }, 60_000);
@@ -360,7 +391,7 @@ describe('purgeExpiredTenants', () => {
     expect(purged).toEqual([EXPIRED]);
   });
 
-  test("deletes all of its data, audit trail included", async () => {
+  test('deletes all of its data, audit trail included', async () => {
     expect(await counts(EXPIRED)).toEqual(Object.fromEntries(TABLES.map((table) => [table, 0])));
   });
 
@@ -436,9 +467,21 @@ describe('free text (SPEC §3): one list for masking, search, the audit trail an
     ok(await t.gql(agent, `mutation ($id: ID!) { resumeComplaint(id: $id) { id } }`, { id }), 'resume');
     const timers = ok(await t.gql(dpo, `query ($id: ID!) { complaint(id: $id) { slaTimers { id regime kind } } }`, { id }), 'timers').slaTimers;
     const gdpr = timers.find((x: any) => x.regime === 'GDPR' && x.kind === 'RESPOND');
-    ok(await t.gql(dpo, `mutation ($id: ID!, $r: String!) { extendSlaTimer(timerId: $id, reason: $r) { id } }`, { id: gdpr.id, r: TEXT.extensionReason }), 'extension');
-    ok(await t.gql(dpo, `mutation ($id: ID!, $r: String!) { escalateComplaint(id: $id, to: INDEPENDENT_ADR, reason: $r) { id } }`, { id, r: TEXT.escalationReason }), 'escalation');
-    ok(await t.gql(dpo, `mutation ($id: ID!, $s: String!) { resolveComplaint(id: $id, outcome: UPHELD, summary: $s) { id } }`, { id, s: TEXT.resolution }), 'resolution');
+    ok(
+      await t.gql(dpo, `mutation ($id: ID!, $r: String!) { extendSlaTimer(timerId: $id, reason: $r) { id } }`, { id: gdpr.id, r: TEXT.extensionReason }),
+      'extension',
+    );
+    ok(
+      await t.gql(dpo, `mutation ($id: ID!, $r: String!) { escalateComplaint(id: $id, to: INDEPENDENT_ADR, reason: $r) { id } }`, {
+        id,
+        r: TEXT.escalationReason,
+      }),
+      'escalation',
+    );
+    ok(
+      await t.gql(dpo, `mutation ($id: ID!, $s: String!) { resolveComplaint(id: $id, outcome: UPHELD, summary: $s) { id } }`, { id, s: TEXT.resolution }),
+      'resolution',
+    );
     return id;
   }
 
@@ -468,7 +511,14 @@ describe('free text (SPEC §3): one list for masking, search, the audit trail an
       extensionReason: c.slaTimers.find((x: any) => x.extended).extensionReason,
     };
   }
-  const readable = { summary: TEXT.summary, description: TEXT.description, resolutionSummary: TEXT.resolution, notes: [TEXT.note], reasons: ['Complaint filed', TEXT.escalationReason], extensionReason: TEXT.extensionReason };
+  const readable = {
+    summary: TEXT.summary,
+    description: TEXT.description,
+    resolutionSummary: TEXT.resolution,
+    notes: [TEXT.note],
+    reasons: ['Complaint filed', TEXT.escalationReason],
+    extensionReason: TEXT.extensionReason,
+  };
   const masked = { summary: '***', description: '***', resolutionSummary: '***', notes: ['***'], reasons: ['***', '***'], extensionReason: '***' };
 
   test.each([
@@ -508,16 +558,19 @@ describe('free text (SPEC §3): one list for masking, search, the audit trail an
     expect(note.body).toBe('***');
   });
 
-  test.each([Role.DPO, Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])('the audit trail %s reads holds no free-text value, only that it was set', async (role) => {
-    for (const id of [adultCase, childCase]) {
-      const events = (await read(role, id)).auditTrail.edges.map((e: any) => e.node);
-      const text = JSON.stringify(events);
-      for (const value of VALUES) expect(text).not.toContain(value.slice(0, 12));
-      expect(events.find((e: any) => e.action === 'COMPLAINT_FILED').changes).toMatchObject({ summary: { changed: true }, description: { changed: true } });
-      expect(events.find((e: any) => e.action === 'SLA_EXTENDED').changes).toMatchObject({ reason: { changed: true } });
-      expect(events.find((e: any) => e.action === 'RESOLVED').changes).toMatchObject({ resolutionSummary: { changed: true } });
-    }
-  });
+  test.each([Role.DPO, Role.AGENT, Role.COMPLIANCE_OFFICER, Role.ADMIN])(
+    'the audit trail %s reads holds no free-text value, only that it was set',
+    async (role) => {
+      for (const id of [adultCase, childCase]) {
+        const events = (await read(role, id)).auditTrail.edges.map((e: any) => e.node);
+        const text = JSON.stringify(events);
+        for (const value of VALUES) expect(text).not.toContain(value.slice(0, 12));
+        expect(events.find((e: any) => e.action === 'COMPLAINT_FILED').changes).toMatchObject({ summary: { changed: true }, description: { changed: true } });
+        expect(events.find((e: any) => e.action === 'SLA_EXTENDED').changes).toMatchObject({ reason: { changed: true } });
+        expect(events.find((e: any) => e.action === 'RESOLVED').changes).toMatchObject({ resolutionSummary: { changed: true } });
+      }
+    },
+  );
 
   test.each([
     [Role.DPO, { adult: true, child: true }],
@@ -554,13 +607,21 @@ describe('free text (SPEC §3): one list for masking, search, the audit trail an
       const input = complaintInput({ dataContext: 'EMPLOYMENT', complainant: { name: 'Pia Panel', email: 'pia@quibble.example' } });
       panelCase = ok(await t.gql(agent, OPS.file, { input }), 'filing').id;
       ok(await t.gql(dpo, `mutation ($id: ID!) { escalateComplaint(id: $id, to: DPA_PANEL, reason: "HR data") { id } }`, { id: panelCase }), 'to the panel');
-      ok(await t.gql(dpo, `mutation ($id: ID!, $s: String!) { recordPanelAdvice(id: $id, summary: $s) { id } }`, { id: panelCase, s: TEXT.panelAdvice }), 'advice');
+      ok(
+        await t.gql(dpo, `mutation ($id: ID!, $s: String!) { recordPanelAdvice(id: $id, summary: $s) { id } }`, { id: panelCase, s: TEXT.panelAdvice }),
+        'advice',
+      );
       ok(await t.gql(dpo, OPS.erase, { id: panelCase, reason: 'FT-erasure of Pia' }), 'erasure');
     });
 
     test('every free-text field reads [erased] for the DPO', () => {
       expect(texts(erased)).toEqual({
-        summary: '[erased]', description: '[erased]', resolutionSummary: '[erased]', notes: ['[erased]'], reasons: ['[erased]', '[erased]'], extensionReason: '[erased]',
+        summary: '[erased]',
+        description: '[erased]',
+        resolutionSummary: '[erased]',
+        notes: ['[erased]'],
+        reasons: ['[erased]', '[erased]'],
+        extensionReason: '[erased]',
       });
     });
 
@@ -587,8 +648,13 @@ describe('free text (SPEC §3): one list for masking, search, the audit trail an
       const erasure = events[events.length - 1];
       expect(erasure.action).toBe('COMPLAINANT_DATA_ERASED');
       expect(erasure.changes).toMatchObject({
-        summary: { changed: true }, description: { changed: true }, 'note.body': { changed: true }, resolutionSummary: { changed: true },
-        reason: { changed: true }, extensionReason: { changed: true }, notesErased: 1,
+        summary: { changed: true },
+        description: { changed: true },
+        'note.body': { changed: true },
+        resolutionSummary: { changed: true },
+        reason: { changed: true },
+        extensionReason: { changed: true },
+        notesErased: 1,
       });
       for (const id of [adultCase, panelCase]) {
         expect(ok(await t.gql(dpo, OPS.verify, { id }), 'verify')).toMatchObject({ valid: true, brokenAtSequence: null });

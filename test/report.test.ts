@@ -25,9 +25,26 @@ const N = 200;
 const at = (ms: number) => new Date(ms);
 
 const CSV_COLUMNS = [
-  'reference', 'stage', 'status', 'jurisdiction', 'regimes', 'rights', 'channel', 'data_context', 'processing_role', 'assignee_id',
-  'received_at', 'acknowledged_at', 'resolved_at', 'closed_at', 'days_to_acknowledge', 'days_to_resolve', 'outcome', 'next_due_at',
-  'breached_timers', 'breached_kinds',
+  'reference',
+  'stage',
+  'status',
+  'jurisdiction',
+  'regimes',
+  'rights',
+  'channel',
+  'data_context',
+  'processing_role',
+  'assignee_id',
+  'received_at',
+  'acknowledged_at',
+  'resolved_at',
+  'closed_at',
+  'days_to_acknowledge',
+  'days_to_resolve',
+  'outcome',
+  'next_due_at',
+  'breached_timers',
+  'breached_kinds',
 ];
 const COL = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
 const AGING = [
@@ -124,12 +141,19 @@ function planComplaint(i: number): Plan {
   const r = rng();
   let steps: Step[];
   if (referred) steps = r < 0.15 ? [{ escalate: 'REGULATOR' }] : [];
-  else if (eu && employment && !processor) steps = r < 0.45 ? [{ escalate: 'DPA_PANEL' }] : r < 0.6 ? [{ escalate: 'DPA_PANEL' }, { escalate: 'REGULATOR' }] : [];
+  else if (eu && employment && !processor)
+    steps = r < 0.45 ? [{ escalate: 'DPA_PANEL' }] : r < 0.6 ? [{ escalate: 'DPA_PANEL' }, { escalate: 'REGULATOR' }] : [];
   else if (eu && !processor) {
-    steps = r < 0.15 ? [{ escalate: 'INDEPENDENT_ADR' }]
-      : r < 0.22 ? [{ escalate: 'INDEPENDENT_ADR' }, { escalate: 'REGULATOR' }]
-      : r < 0.27 ? [{ escalate: 'INDEPENDENT_ADR' }, { escalate: 'REGULATOR' }, 'resolve', { escalate: 'ARBITRATION_PANEL' }]
-      : r < 0.34 ? [{ escalate: 'REGULATOR' }] : [];
+    steps =
+      r < 0.15
+        ? [{ escalate: 'INDEPENDENT_ADR' }]
+        : r < 0.22
+          ? [{ escalate: 'INDEPENDENT_ADR' }, { escalate: 'REGULATOR' }]
+          : r < 0.27
+            ? [{ escalate: 'INDEPENDENT_ADR' }, { escalate: 'REGULATOR' }, 'resolve', { escalate: 'ARBITRATION_PANEL' }]
+            : r < 0.34
+              ? [{ escalate: 'REGULATOR' }]
+              : [];
   } else steps = r < 0.12 ? [{ escalate: 'REGULATOR' }] : [];
   const f = rng();
   const fate: Fate = f < 0.3 ? 'OPEN' : f < 0.38 ? 'AWAITING' : f < 0.78 ? 'RESOLVED' : 'CLOSED';
@@ -137,7 +161,12 @@ function planComplaint(i: number): Plan {
   return {
     key: `F${i}`,
     input: complaintInput({
-      complainant: { name: `Ottilie Fixture-${i}`, email: `ottilie${i}@complainants.example`, phone: `+49 30 555 ${String(1000 + i)}`, involvesChildUnder13: child },
+      complainant: {
+        name: `Ottilie Fixture-${i}`,
+        email: `ottilie${i}@complainants.example`,
+        phone: `+49 30 555 ${String(1000 + i)}`,
+        involvesChildUnder13: child,
+      },
       jurisdiction,
       dataContext: employment ? 'EMPLOYMENT' : 'CONSUMER',
       processingRole: processor ? 'PROCESSOR' : 'CONTROLLER',
@@ -179,7 +208,11 @@ plans[197] = forced(plans[197], 'AWAITING'); // its GDPR clock is weeks from due
 
 /** Outside the 200: complaints just outside the year window, on either side. */
 function extra(key: string, receivedAt: Date, fate: Fate, resolvedAt?: Date): Plan {
-  const input = complaintInput({ complainant: { name: `Xaver Outside-${key}`, email: `${key.toLowerCase()}@outside.example` }, summary: `Outside ${key}`, receivedAt: receivedAt.toISOString() });
+  const input = complaintInput({
+    complainant: { name: `Xaver Outside-${key}`, email: `${key.toLowerCase()}@outside.example` },
+    summary: `Outside ${key}`,
+    receivedAt: receivedAt.toISOString(),
+  });
   return { key, input, acknowledge: false, early: false, steps: [], fate, outcome: 'NOT_UPHELD', resolvedAt };
 }
 const extras: Plan[] = [
@@ -547,10 +580,26 @@ describe('GET /reports/complaints.csv', () => {
       const breached = breachedOf(c.id);
       const [toAck, toResolve] = [daysSince(c.received_at, c.acknowledged_at), daysSince(c.received_at, c.resolved_at)];
       expect(row).toEqual([
-        c.reference, c.stage, c.status, c.jurisdiction, c.regimes.join(' '), c.rights.join(' '), c.channel, c.data_context, c.processing_role, c.assignee_id ?? '',
-        local(c.received_at), local(c.acknowledged_at), local(c.resolved_at), local(c.closed_at),
-        toAck === null ? '' : expect.stringMatching(/^-?\d+\.\d$/), toResolve === null ? '' : expect.stringMatching(/^-?\d+\.\d$/),
-        c.outcome ?? '', local(c.next_due_at), String(breached.length), [...new Set(breached.map((tm) => tm.kind))].sort().join(' '),
+        c.reference,
+        c.stage,
+        c.status,
+        c.jurisdiction,
+        c.regimes.join(' '),
+        c.rights.join(' '),
+        c.channel,
+        c.data_context,
+        c.processing_role,
+        c.assignee_id ?? '',
+        local(c.received_at),
+        local(c.acknowledged_at),
+        local(c.resolved_at),
+        local(c.closed_at),
+        toAck === null ? '' : expect.stringMatching(/^-?\d+\.\d$/),
+        toResolve === null ? '' : expect.stringMatching(/^-?\d+\.\d$/),
+        c.outcome ?? '',
+        local(c.next_due_at),
+        String(breached.length),
+        [...new Set(breached.map((tm) => tm.kind))].sort().join(' '),
       ]);
       // One decimal, rounded: within half a tenth of the exact figure.
       if (toAck !== null) expect(Math.abs(Number(row[COL.days_to_acknowledge]) - toAck)).toBeLessThanOrEqual(0.0501);

@@ -1,5 +1,12 @@
 import {
-  buildClientSchema, buildSchema, getIntrospectionQuery, GraphQLSchema, IntrospectionQuery, isEnumType, isInputObjectType, isInterfaceType,
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  GraphQLSchema,
+  IntrospectionQuery,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
   isObjectType,
 } from 'graphql';
 import { Role } from '../src/auth/roles';

@@ -149,7 +149,17 @@ afterAll(() => t.close());
 describe('preset policies', () => {
   // SPEC §5, the presets table, row by row ("–" is no extension).
   // ¹ every right but the opt-outs; ² the opt-outs (SPEC §5, rights-specific rows).
-  const CCPA_REQUESTS = ['ACCESS', 'AUTOMATED_DECISION', 'COMPLAINT', 'ERASURE', 'OBJECTION', 'PORTABILITY', 'RECTIFICATION', 'RESTRICTION', 'WITHDRAW_CONSENT'];
+  const CCPA_REQUESTS = [
+    'ACCESS',
+    'AUTOMATED_DECISION',
+    'COMPLAINT',
+    'ERASURE',
+    'OBJECTION',
+    'PORTABILITY',
+    'RECTIFICATION',
+    'RESTRICTION',
+    'WITHDRAW_CONSENT',
+  ];
   const CCPA_OPT_OUTS = ['DO_NOT_SELL', 'LIMIT_SENSITIVE_USE'];
   const SPEC_PRESETS = [
     ['CCPA', 'INTERNAL_DPO', 'ACKNOWLEDGE', 'P10D', true, null, false, 'STAGE_ENTERED', 'CCPA Regulations §7021(a)', CCPA_REQUESTS],
@@ -169,7 +179,17 @@ describe('preset policies', () => {
     ['OTHER', 'INTERNAL_DPO', 'ACKNOWLEDGE', 'P5D', true, null, false, 'STAGE_ENTERED', 'internal target'],
     ['OTHER', 'INTERNAL_DPO', 'RESPOND', 'P30D', false, 'P30D', true, 'STAGE_ENTERED', 'internal target'],
   ].map(([regime, stage, kind, duration, businessDays, extension, pausable, startsOn, source, rights]) => ({
-    regime, stage, kind, duration, businessDays, extension, warnAtPercent: 80, pausable, startsOn, source, rights: rights ?? null,
+    regime,
+    stage,
+    kind,
+    duration,
+    businessDays,
+    extension,
+    warnAtPercent: 80,
+    pausable,
+    startsOn,
+    source,
+    rights: rights ?? null,
   }));
   const key = (p: any) => `${p.regime}/${p.stage}/${p.kind}/${p.rights}`;
 
@@ -193,7 +213,15 @@ describe('which clocks a new complaint gets', () => {
     expect(Object.keys(started).sort()).toEqual(c.slaTimers.map((x: any) => x.id).sort());
     for (const events of Object.values(started)) expect(events).toHaveLength(1);
     for (const timer of c.slaTimers) {
-      expect(timer).toMatchObject({ status: 'RUNNING', startedAt: receivedAt, extended: false, extensionReason: null, pausedAt: null, metAt: null, breachedAt: null });
+      expect(timer).toMatchObject({
+        status: 'RUNNING',
+        startedAt: receivedAt,
+        extended: false,
+        extensionReason: null,
+        pausedAt: null,
+        metAt: null,
+        breachedAt: null,
+      });
       expect(timer.policy).toMatchObject({ regime: timer.regime, kind: timer.kind, stage: 'INTERNAL_DPO' });
       expect(timer.warnAt).toBe(warnAtOf(timer.startedAt, timer.dueAt));
       expect(timer.remainingSeconds).toBeGreaterThan(0);
@@ -275,7 +303,12 @@ describe('the lifecycle meets, cancels and starts clocks', () => {
 
     expect(clockSet(escalated)).toEqual(['DPF RESPOND DPA_PANEL RUNNING', 'DPF RESPOND INTERNAL_DPO CANCELLED', 'GDPR RESPOND INTERNAL_DPO CANCELLED']);
     for (const old of c.slaTimers) {
-      expect(escalated.slaTimers.find((x: any) => x.id === old.id)).toMatchObject({ status: 'CANCELLED', dueAt: old.dueAt, remainingSeconds: null, metAt: null });
+      expect(escalated.slaTimers.find((x: any) => x.id === old.id)).toMatchObject({
+        status: 'CANCELLED',
+        dueAt: old.dueAt,
+        remainingSeconds: null,
+        metAt: null,
+      });
     }
     const panel = timerOf(escalated, 'DPF', 'RESPOND', 'DPA_PANEL');
     expect(panel).toMatchObject({ startedAt: escalatedAt, dueAt: calendarDue(escalatedAt, { days: 60 }), policy: { stage: 'DPA_PANEL', duration: 'P60D' } });
@@ -293,7 +326,12 @@ describe('the lifecycle meets, cancels and starts clocks', () => {
     const deliveredAt = new Date().toISOString();
     const advised = await api.run(dpo, 'panelAdvice', { id: c.id, at: deliveredAt });
     const comply = timerOf(advised, 'DPF', 'COMPLY', 'DPA_PANEL');
-    expect(comply).toMatchObject({ status: 'RUNNING', startedAt: deliveredAt, dueAt: calendarDue(deliveredAt, { days: 25 }), policy: { kind: 'COMPLY', duration: 'P25D' } });
+    expect(comply).toMatchObject({
+      status: 'RUNNING',
+      startedAt: deliveredAt,
+      dueAt: calendarDue(deliveredAt, { days: 25 }),
+      policy: { kind: 'COMPLY', duration: 'P25D' },
+    });
     expect(comply.warnAt).toBe(warnAtOf(deliveredAt, comply.dueAt));
     expect(advised.nextDueAt).toBe(comply.dueAt);
 
@@ -388,7 +426,11 @@ describe('extendSlaTimer', () => {
     expect(after.nextDueAt).toBe(timerOf(c, 'DPF', 'RESPOND').dueAt); // DPF (45 days) is now the earlier clock
     const events = eventsByTimer(await api.trail(dpo, c.id), 'SLA_EXTENDED')[before.id];
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ actor: { id: 'acme-dpo' }, actorRole: 'DPO', changes: { dueAt: { from: before.dueAt, to: extended.dueAt }, extension: 'P2M' } });
+    expect(events[0]).toMatchObject({
+      actor: { id: 'acme-dpo' },
+      actorRole: 'DPO',
+      changes: { dueAt: { from: before.dueAt, to: extended.dueAt }, extension: 'P2M' },
+    });
   });
 
   test('a second extension of the same clock is INVALID_TRANSITION and writes nothing', async () => {
@@ -404,7 +446,10 @@ describe('extendSlaTimer', () => {
   test('a clock whose policy has no extension (CCPA ACKNOWLEDGE, DPF RESPOND) is INVALID_TRANSITION and writes nothing', async () => {
     const ca = await api.file(dpo, { jurisdiction: 'US-CA' });
     const de = await api.file(dpo, { jurisdiction: 'DE' });
-    for (const [c, timer] of [[ca, timerOf(ca, 'CCPA', 'ACKNOWLEDGE')], [de, timerOf(de, 'DPF', 'RESPOND')]]) {
+    for (const [c, timer] of [
+      [ca, timerOf(ca, 'CCPA', 'ACKNOWLEDGE')],
+      [de, timerOf(de, 'DPF', 'RESPOND')],
+    ]) {
       const before = await snapshot(c.id);
       const res = await t.gql(dpo, EXTEND, { id: timer.id, reason: 'needs more time' });
       expect(errorCode(res)).toBe('INVALID_TRANSITION');
@@ -463,7 +508,17 @@ describe('upsertSlaPolicy', () => {
   let tenantAdmin: string;
   let tenantDpo: string;
   let tenantAgent: string;
-  const GDPR_20_DAYS = { regime: 'GDPR', stage: 'INTERNAL_DPO', kind: 'RESPOND', duration: 'P20D', businessDays: false, extension: null, pausable: true, source: 'Internal target: 20 days', rights: null };
+  const GDPR_20_DAYS = {
+    regime: 'GDPR',
+    stage: 'INTERNAL_DPO',
+    kind: 'RESPOND',
+    duration: 'P20D',
+    businessDays: false,
+    extension: null,
+    pausable: true,
+    source: 'Internal target: 20 days',
+    rights: null,
+  };
 
   beforeAll(async () => {
     tenantAdmin = await t.token(Role.ADMIN, { tid: TID });
@@ -506,13 +561,16 @@ describe('upsertSlaPolicy', () => {
     expect(await tenantState()).toEqual(before);
   });
 
-  test.each(['P0D', 'P1Y2M3DT4H', 'PT0S', '-P1M', 'P1.5M', 'P1W2D'])('an extension of %s is BAD_USER_INPUT naming input.extension, and nothing is written', async (extension) => {
-    const before = await tenantState();
-    const res = await t.gql(tenantAdmin, UPSERT, { input: { ...GDPR_20_DAYS, extension } });
-    expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(Object.keys(res.errors![0].extensions.fields!)).toEqual(['input.extension']);
-    expect(await tenantState()).toEqual(before);
-  });
+  test.each(['P0D', 'P1Y2M3DT4H', 'PT0S', '-P1M', 'P1.5M', 'P1W2D'])(
+    'an extension of %s is BAD_USER_INPUT naming input.extension, and nothing is written',
+    async (extension) => {
+      const before = await tenantState();
+      const res = await t.gql(tenantAdmin, UPSERT, { input: { ...GDPR_20_DAYS, extension } });
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      expect(Object.keys(res.errors![0].extensions.fields!)).toEqual(['input.extension']);
+      expect(await tenantState()).toEqual(before);
+    },
+  );
 
   test('GDPR RESPOND changed to P20D applies to complaints filed afterwards; a running clock keeps its due and terms', async () => {
     const api2 = client(t);
@@ -593,7 +651,10 @@ describe('tenant calendar settings', () => {
     const before = await api2.file(tenantDpo, { jurisdiction: 'DE', receivedAt });
     expect(timerOf(before, 'GDPR', 'RESPOND').dueAt).toBe(inUtc);
 
-    const settings = ok(await t.gql(tenantAdmin, SETTINGS, { input: { timeZone: 'Europe/Berlin', holidayCountry: 'DE' } }), 'updateTenantSettings').updateTenantSettings;
+    const settings = ok(
+      await t.gql(tenantAdmin, SETTINGS, { input: { timeZone: 'Europe/Berlin', holidayCountry: 'DE' } }),
+      'updateTenantSettings',
+    ).updateTenantSettings;
     expect(settings).toMatchObject({ timeZone: 'Europe/Berlin', holidayCountry: 'DE' });
     expect(await readSettings()).toEqual({ timeZone: 'Europe/Berlin', holidayCountry: 'DE' });
 
@@ -642,67 +703,89 @@ describe('the SLA worker', () => {
 
   const breachedTimers = async (c: any) => (await wapi.get(wdpo, c.id)).slaTimers.filter((x: any) => x.status === 'BREACHED');
 
-  test('a CCPA case received 50 days ago has RESPOND (45 days) and ACKNOWLEDGE (10 business days) BREACHED at dueAt within 60 s, once each', async () => {
-    const receivedAt = breachedCase.receivedAt;
-    const respondDue = calendarDue(receivedAt, { days: 45 });
-    const ackDue = businessDue(receivedAt, 10);
-    expect(timerOf(breachedCase, 'CCPA', 'RESPOND').dueAt).toBe(respondDue);
-    expect(timerOf(breachedCase, 'CCPA', 'ACKNOWLEDGE').dueAt).toBe(ackDue);
+  test(
+    'a CCPA case received 50 days ago has RESPOND (45 days) and ACKNOWLEDGE (10 business days) BREACHED at dueAt within 60 s, once each',
+    async () => {
+      const receivedAt = breachedCase.receivedAt;
+      const respondDue = calendarDue(receivedAt, { days: 45 });
+      const ackDue = businessDue(receivedAt, 10);
+      expect(timerOf(breachedCase, 'CCPA', 'RESPOND').dueAt).toBe(respondDue);
+      expect(timerOf(breachedCase, 'CCPA', 'ACKNOWLEDGE').dueAt).toBe(ackDue);
 
-    await waitFor('both CCPA clocks to breach', async () => (await breachedTimers(breachedCase)).length === 2, 60_000);
-    expect(Date.now() - filedAt).toBeLessThan(60_000);
+      await waitFor('both CCPA clocks to breach', async () => (await breachedTimers(breachedCase)).length === 2, 60_000);
+      expect(Date.now() - filedAt).toBeLessThan(60_000);
 
-    const c = await wapi.get(wdpo, breachedCase.id);
-    expect(timerOf(c, 'CCPA', 'RESPOND')).toMatchObject({ status: 'BREACHED', breachedAt: respondDue, dueAt: respondDue, remainingSeconds: null, metAt: null });
-    expect(timerOf(c, 'CCPA', 'ACKNOWLEDGE')).toMatchObject({ status: 'BREACHED', breachedAt: ackDue, dueAt: ackDue, remainingSeconds: null });
-    expect(c.nextDueAt).toBeNull();
+      const c = await wapi.get(wdpo, breachedCase.id);
+      expect(timerOf(c, 'CCPA', 'RESPOND')).toMatchObject({
+        status: 'BREACHED',
+        breachedAt: respondDue,
+        dueAt: respondDue,
+        remainingSeconds: null,
+        metAt: null,
+      });
+      expect(timerOf(c, 'CCPA', 'ACKNOWLEDGE')).toMatchObject({ status: 'BREACHED', breachedAt: ackDue, dueAt: ackDue, remainingSeconds: null });
+      expect(c.nextDueAt).toBeNull();
 
-    // Duplicate deliveries and another sweep change nothing: a breach happens exactly once.
-    const log = createLogger('silent');
-    await Promise.all(c.slaTimers.flatMap((x: any) => [processTimer(w.dataSource, log, 'acme', x.id), processTimer(w.dataSource, log, 'acme', x.id)]));
-    await sweepDueTimers(w.dataSource, log);
+      // Duplicate deliveries and another sweep change nothing: a breach happens exactly once.
+      const log = createLogger('silent');
+      await Promise.all(c.slaTimers.flatMap((x: any) => [processTimer(w.dataSource, log, 'acme', x.id), processTimer(w.dataSource, log, 'acme', x.id)]));
+      await sweepDueTimers(w.dataSource, log);
 
-    const trail = await wapi.trail(wdpo, c.id);
-    const breaches = eventsByTimer(trail, 'SLA_BREACHED');
-    expect(Object.keys(breaches).sort()).toEqual(c.slaTimers.map((x: any) => x.id).sort());
-    for (const events of Object.values(breaches)) {
-      expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ actor: null, actorRole: null });
-    }
-    expect(ok(await w.gql(wdpo, VERIFY, { id: c.id }), 'verify').verifyAuditTrail).toMatchObject({ valid: true, brokenAtSequence: null, eventsChecked: trail.length });
-  }, WORKER_TIMEOUT);
+      const trail = await wapi.trail(wdpo, c.id);
+      const breaches = eventsByTimer(trail, 'SLA_BREACHED');
+      expect(Object.keys(breaches).sort()).toEqual(c.slaTimers.map((x: any) => x.id).sort());
+      for (const events of Object.values(breaches)) {
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({ actor: null, actorRole: null });
+      }
+      expect(ok(await w.gql(wdpo, VERIFY, { id: c.id }), 'verify').verifyAuditTrail).toMatchObject({
+        valid: true,
+        brokenAtSequence: null,
+        eventsChecked: trail.length,
+      });
+    },
+    WORKER_TIMEOUT,
+  );
 
-  test('a breached clock stays BREACHED: acknowledging and resolving afterwards do not meet it', async () => {
-    await waitFor('both CCPA clocks to breach', async () => (await breachedTimers(breachedCase)).length === 2, 60_000);
-    await wapi.run(wdpo, 'acknowledge', { id: breachedCase.id });
-    const resolved = await wapi.run(wdpo, 'resolve', { id: breachedCase.id });
-    expect(clockSet(resolved)).toEqual(['CCPA ACKNOWLEDGE INTERNAL_DPO BREACHED', 'CCPA RESPOND INTERNAL_DPO BREACHED']);
-    for (const timer of resolved.slaTimers) expect(timer.metAt).toBeNull();
-  }, WORKER_TIMEOUT);
+  test(
+    'a breached clock stays BREACHED: acknowledging and resolving afterwards do not meet it',
+    async () => {
+      await waitFor('both CCPA clocks to breach', async () => (await breachedTimers(breachedCase)).length === 2, 60_000);
+      await wapi.run(wdpo, 'acknowledge', { id: breachedCase.id });
+      const resolved = await wapi.run(wdpo, 'resolve', { id: breachedCase.id });
+      expect(clockSet(resolved)).toEqual(['CCPA ACKNOWLEDGE INTERNAL_DPO BREACHED', 'CCPA RESPOND INTERNAL_DPO BREACHED']);
+      for (const timer of resolved.slaTimers) expect(timer.metAt).toBeNull();
+    },
+    WORKER_TIMEOUT,
+  );
 
-  test('a GDPR clock past 80 % but not due gets one SLA_WARNING and keeps running; no second warning follows', async () => {
-    const gdpr = timerOf(warnedCase, 'GDPR', 'RESPOND');
-    const dpf = timerOf(warnedCase, 'DPF', 'RESPOND');
-    expect(ms(gdpr.warnAt)).toBeLessThan(Date.now());
-    expect(ms(gdpr.dueAt)).toBeGreaterThan(Date.now() + DAY_MS);
-    expect(ms(dpf.warnAt)).toBeGreaterThan(Date.now());
+  test(
+    'a GDPR clock past 80 % but not due gets one SLA_WARNING and keeps running; no second warning follows',
+    async () => {
+      const gdpr = timerOf(warnedCase, 'GDPR', 'RESPOND');
+      const dpf = timerOf(warnedCase, 'DPF', 'RESPOND');
+      expect(ms(gdpr.warnAt)).toBeLessThan(Date.now());
+      expect(ms(gdpr.dueAt)).toBeGreaterThan(Date.now() + DAY_MS);
+      expect(ms(dpf.warnAt)).toBeGreaterThan(Date.now());
 
-    const warnings = async () => (await wapi.trail(wdpo, warnedCase.id)).filter((e) => e.action === 'SLA_WARNING');
-    const first = await waitFor('the GDPR warning', async () => ((await warnings()).length > 0 ? await warnings() : null), 60_000);
-    expect(first).toHaveLength(1);
-    expect(first[0]).toMatchObject({ actor: null, actorRole: null, changes: { timerId: gdpr.id, dueAt: gdpr.dueAt } });
+      const warnings = async () => (await wapi.trail(wdpo, warnedCase.id)).filter((e) => e.action === 'SLA_WARNING');
+      const first = await waitFor('the GDPR warning', async () => ((await warnings()).length > 0 ? await warnings() : null), 60_000);
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ actor: null, actorRole: null, changes: { timerId: gdpr.id, dueAt: gdpr.dueAt } });
 
-    // More poll cycles, a duplicate job and another sweep: still one warning, clocks unchanged.
-    const log = createLogger('silent');
-    await processTimer(w.dataSource, log, 'acme', gdpr.id);
-    await sweepDueTimers(w.dataSource, log);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await warnings()).toHaveLength(1);
-    const c = await wapi.get(wdpo, warnedCase.id);
-    expect(timerOf(c, 'GDPR', 'RESPOND')).toMatchObject({ status: 'RUNNING', dueAt: gdpr.dueAt, breachedAt: null });
-    expect(timerOf(c, 'DPF', 'RESPOND')).toMatchObject({ status: 'RUNNING', dueAt: dpf.dueAt });
-    expect(ok(await w.gql(wdpo, VERIFY, { id: c.id }), 'verify').verifyAuditTrail.valid).toBe(true);
-  }, WORKER_TIMEOUT);
+      // More poll cycles, a duplicate job and another sweep: still one warning, clocks unchanged.
+      const log = createLogger('silent');
+      await processTimer(w.dataSource, log, 'acme', gdpr.id);
+      await sweepDueTimers(w.dataSource, log);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await warnings()).toHaveLength(1);
+      const c = await wapi.get(wdpo, warnedCase.id);
+      expect(timerOf(c, 'GDPR', 'RESPOND')).toMatchObject({ status: 'RUNNING', dueAt: gdpr.dueAt, breachedAt: null });
+      expect(timerOf(c, 'DPF', 'RESPOND')).toMatchObject({ status: 'RUNNING', dueAt: dpf.dueAt });
+      expect(ok(await w.gql(wdpo, VERIFY, { id: c.id }), 'verify').verifyAuditTrail.valid).toBe(true);
+    },
+    WORKER_TIMEOUT,
+  );
 
   describe('lists', () => {
     beforeAll(async () => {
@@ -744,7 +827,10 @@ describe('the SLA worker', () => {
     });
 
     test('slaTimers(status: [BREACHED]) lists the breached clocks with totalCount', async () => {
-      const data = ok(await w.gql(wdpo, `{ slaTimers(status: [BREACHED]) { totalCount edges { node { id status breachedAt dueAt } } } }`), 'slaTimers').slaTimers;
+      const data = ok(
+        await w.gql(wdpo, `{ slaTimers(status: [BREACHED]) { totalCount edges { node { id status breachedAt dueAt } } } }`),
+        'slaTimers',
+      ).slaTimers;
       const expected = await w.sql(`SELECT id FROM sla_timers WHERE tenant_id = 'acme' AND status = 'BREACHED'`);
       expect(data.totalCount).toBe(expected.length);
       expect(data.edges.map((e: any) => e.node.id).sort()).toEqual(expected.map((r) => r.id).sort());
@@ -759,7 +845,11 @@ describe('the SLA worker', () => {
       const dues: number[] = [];
       let after: string | null = null;
       for (let page = 0; page < 20; page++) {
-        const res: any = await w.gql(wdpo, `query ($after: String) { slaTimers(first: 3, after: $after) { totalCount edges { cursor node { id dueAt } } pageInfo { hasNextPage endCursor } } }`, { after });
+        const res: any = await w.gql(
+          wdpo,
+          `query ($after: String) { slaTimers(first: 3, after: $after) { totalCount edges { cursor node { id dueAt } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
         const conn = ok(res, 'slaTimers page').slaTimers;
         expect(conn.totalCount).toBe(all.length);
         expect(conn.edges.length).toBeLessThanOrEqual(3);

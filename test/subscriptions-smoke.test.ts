@@ -18,11 +18,17 @@ test('a subscriber hears the audit events of its tenant', async () => {
   const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
   const received: any[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    client.subscribe({ query: 'subscription { complaintEvents { action sequence complaintId } }' }, {
-      next: (m) => { received.push(m); if (received.length >= 1) resolve(); },
-      error: reject,
-      complete: () => undefined,
-    });
+    client.subscribe(
+      { query: 'subscription { complaintEvents { action sequence complaintId } }' },
+      {
+        next: (m) => {
+          received.push(m);
+          if (received.length >= 1) resolve();
+        },
+        error: reject,
+        complete: () => undefined,
+      },
+    );
   });
   await new Promise((r) => setTimeout(r, 300));
   await t.gql(token, FILE_COMPLAINT, { input: complaintInput() });

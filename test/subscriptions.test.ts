@@ -155,7 +155,13 @@ describe('tenant isolation', () => {
 
     const acmeCase = await fileComplaint(acme);
     const globexCase = await fileComplaint(globex);
-    await until('both filings heard', 10_000, () => aFeed.messages.some((m) => m.data.complaintEvents.complaintId === acmeCase.id) && bFeed.messages.some((m) => m.data.complaintEvents.complaintId === globexCase.id));
+    await until(
+      'both filings heard',
+      10_000,
+      () =>
+        aFeed.messages.some((m) => m.data.complaintEvents.complaintId === acmeCase.id) &&
+        bFeed.messages.some((m) => m.data.complaintEvents.complaintId === globexCase.id),
+    );
     await new Promise((r) => setTimeout(r, 300));
 
     expect(aFeed.messages.length).toBeGreaterThan(0);
@@ -238,11 +244,15 @@ describe('a flood and a subscriber that stops reading', () => {
     await settled(dashboard.client);
     const filers = await Promise.all(Array.from({ length: 16 }, (_, i) => t.token(AGENT, { sub: `filer-${i}` })));
     const started = Date.now();
-    const filed = (await Promise.all(filers.map(async (token) => {
-      const ids: string[] = [];
-      while (Date.now() - started < 4_000) ids.push((await fileComplaint(token, 'one of many')).id);
-      return ids;
-    }))).flat();
+    const filed = (
+      await Promise.all(
+        filers.map(async (token) => {
+          const ids: string[] = [];
+          while (Date.now() - started < 4_000) ids.push((await fileComplaint(token, 'one of many')).id);
+          return ids;
+        }),
+      )
+    ).flat();
     await until('every filing on the dashboard', 30_000, () => {
       const heard = new Set(feed.messages.filter((m) => m.data.complaintEvents.action === 'COMPLAINT_FILED').map((m) => m.data.complaintEvents.complaintId));
       return filed.every((id) => heard.has(id));
@@ -261,7 +271,9 @@ describe('a flood and a subscriber that stops reading', () => {
 
     // The ones within the cap keep working.
     const filed = await fileComplaint(acme, 'heard by all twenty');
-    await until('every feed within the cap to hear it', 10_000, () => feeds.every((f) => f.messages.some((m) => m.data.complaintEvents.complaintId === filed.id)));
+    await until('every feed within the cap to hear it', 10_000, () =>
+      feeds.every((f) => f.messages.some((m) => m.data.complaintEvents.complaintId === filed.id)),
+    );
     expect(feeds.every((f) => f.errors.length === 0)).toBe(true);
   });
 
@@ -289,7 +301,10 @@ describe('the same limits as HTTP', () => {
   }
 
   test('an over-cost operation is refused over the socket with the code HTTP gives it', async () => {
-    const pages = Array.from({ length: 10 }, (_, i) => `p${i}: complaints(first: $first) { edges { node { id auditTrail(first: $first) { edges { node { id action actor { id name } } } } } } }`).join(' ');
+    const pages = Array.from(
+      { length: 10 },
+      (_, i) => `p${i}: complaints(first: $first) { edges { node { id auditTrail(first: $first) { edges { node { id action actor { id name } } } } } } }`,
+    ).join(' ');
     const query = `query ($first: Int) { ${pages} }`;
     const overHttp = await t.gql(acme, query, { first: 100 });
     const errors = await overSocket(query, { first: 100 });
@@ -376,7 +391,9 @@ describe('when the LISTEN connection drops', () => {
     expect(await readyzWhileDown()).toEqual({ status: 'unavailable', down: ['eventListener'], checks: { database: 'up', eventListener: 'down' } });
     const missed = await fileComplaint(acme, 'filed while the listener reconnects');
     await held;
-    const filed = await until('the missed filing', 15_000, () => feed.messages.find((m) => m.data.complaintEvents.complaintId === missed.id && m.data.complaintEvents.action === 'COMPLAINT_FILED'));
+    const filed = await until('the missed filing', 15_000, () =>
+      feed.messages.find((m) => m.data.complaintEvents.complaintId === missed.id && m.data.complaintEvents.action === 'COMPLAINT_FILED'),
+    );
     expect(filed).toBeDefined();
     await until('/readyz 200 again', 10_000, async () => (await t.http().get('/readyz')).status === 200);
 

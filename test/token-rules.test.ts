@@ -38,8 +38,16 @@ describe('token lifetime (JWT_MAX_TTL, default P30D; 60 s of clock skew)', () =>
     ['a token without exp', (tid: string) => claims(tid, { iat: now() }), /exp\) is required/],
     ['a token without exp or iat', (tid: string) => claims(tid), /exp\) is required/],
     ['a token living longer than 30 days after iat', (tid: string) => claims(tid, { iat: now(), exp: now() + 30 * DAY + 1 }), /longer than the P30D/],
-    ['a back-dated iat with exp within 30 days from now but 31 after iat', (tid: string) => claims(tid, { iat: now() - DAY, exp: now() + 30 * DAY }), /longer than/],
-    ['a token without iat expiring more than 30 days from now', (tid: string) => claims(tid, { exp: now() + 30 * DAY + 120 }), /expires more than P30D from now/],
+    [
+      'a back-dated iat with exp within 30 days from now but 31 after iat',
+      (tid: string) => claims(tid, { iat: now() - DAY, exp: now() + 30 * DAY }),
+      /longer than/,
+    ],
+    [
+      'a token without iat expiring more than 30 days from now',
+      (tid: string) => claims(tid, { exp: now() + 30 * DAY + 120 }),
+      /expires more than P30D from now/,
+    ],
     ['a token issued more than 60 s in the future', (tid: string) => claims(tid, { iat: now() + 120, exp: now() + 3600 }), /future/],
     ['a token expired more than 60 s ago', (tid: string) => claims(tid, { iat: now() - 3600, exp: now() - 61 }), /expired/],
     ['a token not valid before 2 minutes from now', (tid: string) => claims(tid, { iat: now(), nbf: now() + 120, exp: now() + 3600 }), /nbf|invalid/],
@@ -137,6 +145,8 @@ describe('a tz or country claim the service cannot use is ignored, never fatal (
   test('a usable country and tz are still applied (lower-case country too)', async () => {
     const res = await t.gql(await sign(claims('claims-de', { country: 'de', tz: 'Europe/Berlin', iat: now(), exp: now() + 3600 })), ME);
     expect(res.errors).toBeUndefined();
-    expect(await t.sql('SELECT time_zone, holiday_country FROM tenants WHERE id = $1', ['claims-de'])).toEqual([{ time_zone: 'Europe/Berlin', holiday_country: 'DE' }]);
+    expect(await t.sql('SELECT time_zone, holiday_country FROM tenants WHERE id = $1', ['claims-de'])).toEqual([
+      { time_zone: 'Europe/Berlin', holiday_country: 'DE' },
+    ]);
   });
 });

@@ -26,13 +26,27 @@ test('a GraphQL request is traced through HTTP, GraphQL and PostgreSQL to the co
   });
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-  const service = startService({ DATABASE_URL: t.databaseUrl, JWT_SECRET: TEST_SECRET, NODE_ENV: 'test', SLA_WORKER: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' }, 'node');
+  const service = startService(
+    {
+      DATABASE_URL: t.databaseUrl,
+      JWT_SECRET: TEST_SECRET,
+      NODE_ENV: 'test',
+      SLA_WORKER: 'off',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+    'node',
+  );
   try {
     const url = await service.ready;
     const res = await request(url)
       .post('/graphql')
       .set('authorization', `Bearer ${await t.token(Role.AGENT)}`)
-      .send({ query: 'query TracedMe($r: String!) { me { tenantId } complaintByReference(reference: $r) { id } }', operationName: 'TracedMe', variables: { r: 'variable-value-never-exported' } });
+      .send({
+        query: 'query TracedMe($r: String!) { me { tenantId } complaintByReference(reference: $r) { id } }',
+        operationName: 'TracedMe',
+        variables: { r: 'variable-value-never-exported' },
+      });
     expect(res.body.data.me).toEqual({ tenantId: 'acme' });
     const all = () => Buffer.concat(exported).toString('latin1');
     expect(await waitFor(() => all().includes('TracedMe') && all().includes('postgresql') && all().includes('POST'), 20_000)).toBe(true);

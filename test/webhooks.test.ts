@@ -101,19 +101,33 @@ describe('webhooks', () => {
     const { secret, endpoint } = await register(admin, receiver.answer('/signed'));
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const filed = await t.gql(agent, FILE_COMPLAINT, {
-      input: complaintInput({ complainant: { name: 'Zelda PIIMARKER', email: 'zelda.piimarker@example.com', phone: '+49 30 999999' }, summary: 'FREETEXTMARKER summary', description: 'FREETEXTMARKER description' }),
+      input: complaintInput({
+        complainant: { name: 'Zelda PIIMARKER', email: 'zelda.piimarker@example.com', phone: '+49 30 999999' },
+        summary: 'FREETEXTMARKER summary',
+        description: 'FREETEXTMARKER description',
+      }),
     });
     expect(filed.errors).toBeUndefined();
     const [request] = await until(() => receiver.at('/signed').length > 0 && receiver.at('/signed'));
     const payload = new Webhook(secret).verify(request.body, request.headers) as any;
-    expect(payload).toMatchObject({ type: 'complaint.filed', data: { complaintId: filed.data.fileComplaint.id, reference: filed.data.fileComplaint.reference, stage: 'INTERNAL_DPO', status: 'OPEN' } });
+    expect(payload).toMatchObject({
+      type: 'complaint.filed',
+      data: { complaintId: filed.data.fileComplaint.id, reference: filed.data.fileComplaint.reference, stage: 'INTERNAL_DPO', status: 'OPEN' },
+    });
     expect(request.body).not.toMatch(/PIIMARKER|piimarker|999999|FREETEXTMARKER/);
     expect(() => new Webhook(`whsec_${Buffer.from('another secret of 32 bytes!!!!!!').toString('base64')}`).verify(request.body, request.headers)).toThrow();
     const [delivery] = await until(async () => {
       const rows = await deliveries(admin, endpoint.id);
       return rows[0]?.status === 'DELIVERED' && rows;
     });
-    expect(delivery).toMatchObject({ id: request.headers['webhook-id'], event: 'COMPLAINT_FILED', attempts: 1, lastStatusCode: 200, nextAttemptAt: null, endpoint: { id: endpoint.id, active: true } });
+    expect(delivery).toMatchObject({
+      id: request.headers['webhook-id'],
+      event: 'COMPLAINT_FILED',
+      attempts: 1,
+      lastStatusCode: 200,
+      nextAttemptAt: null,
+      endpoint: { id: endpoint.id, active: true },
+    });
     expect(delivery.payload).toEqual(JSON.parse(request.body));
   });
 
@@ -235,10 +249,20 @@ describe('webhooks', () => {
   test('update and delete an endpoint', async () => {
     const { admin } = await tenant('wh-manage');
     const { endpoint } = await register(admin, receiver.answer('/manage'));
-    const updated = await t.gql(admin, `mutation($id: ID!, $input: WebhookEndpointInput!) { updateWebhookEndpoint(id: $id, input: $input) { id url events active } }`, {
-      id: endpoint.id, input: { url: receiver.answer('/manage2'), events: ['SLA_BREACHED', 'SLA_WARNING'], active: false },
+    const updated = await t.gql(
+      admin,
+      `mutation($id: ID!, $input: WebhookEndpointInput!) { updateWebhookEndpoint(id: $id, input: $input) { id url events active } }`,
+      {
+        id: endpoint.id,
+        input: { url: receiver.answer('/manage2'), events: ['SLA_BREACHED', 'SLA_WARNING'], active: false },
+      },
+    );
+    expect(updated.data.updateWebhookEndpoint).toMatchObject({
+      id: endpoint.id,
+      url: `${receiver.url}/manage2`,
+      events: ['SLA_BREACHED', 'SLA_WARNING'],
+      active: false,
     });
-    expect(updated.data.updateWebhookEndpoint).toMatchObject({ id: endpoint.id, url: `${receiver.url}/manage2`, events: ['SLA_BREACHED', 'SLA_WARNING'], active: false });
     const deleted = await t.gql(admin, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id });
     expect(deleted.data.deleteWebhookEndpoint).toBe(true);
     expect(errorCode(await t.gql(admin, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: endpoint.id }))).toBe('NOT_FOUND');

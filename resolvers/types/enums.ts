@@ -1,8 +1,21 @@
 import { registerEnumType } from 'type-graphql';
 import { Role } from '../../src/auth/roles';
 import {
-  AuditAction, ComplaintOrderField, DueStepKind, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight,
-  IntakeChannel, OrderDirection, ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus,
+  AuditAction,
+  ComplaintOrderField,
+  DueStepKind,
+  ComplaintOutcome,
+  ComplaintStage,
+  ComplaintStatus,
+  DataContext,
+  DataSubjectRight,
+  IntakeChannel,
+  OrderDirection,
+  ProcessingRole,
+  Regime,
+  SlaKind,
+  SlaStartEvent,
+  SlaTimerStatus,
 } from '../../src/domain/enums';
 
 // The schema's vocabulary, each value described for the client developer (SPEC §10); texts from contract.graphql and SPEC.
@@ -58,7 +71,8 @@ registerEnumType(ProcessingRole, {
   valuesConfig: {
     CONTROLLER: { description: 'The organisation decides on the processing: it answers the complaint itself.' },
     PROCESSOR: {
-      description: "It processes for a customer: a request invoking any right but COMPLAINT belongs to the controller (outcome REFERRED_TO_CONTROLLER); escalation only to REGULATOR.",
+      description:
+        'It processes for a customer: a request invoking any right but COMPLAINT belongs to the controller (outcome REFERRED_TO_CONTROLLER); escalation only to REGULATOR.',
     },
   },
 });
@@ -128,7 +142,10 @@ registerEnumType(SlaKind, {
     RESPOND: { description: 'Respond to the complainant (or, at DPA_PANEL, the panel to advise); met when the case is resolved.' },
     RESOLVE: { description: 'Decide the case (ARBITRATION_PANEL); met when the case is resolved.' },
     COMPLY: { description: 'Comply with the DPA panel advice; starts when the advice is recorded.' },
-    NOTIFY_AUTHORITY: { description: 'Notify the supervisory authority of a personal data breach (GDPR and UK GDPR Art. 33(1): 72 hours from awareAt); met by recordAuthorityNotified.' },
+    NOTIFY_AUTHORITY: {
+      description:
+        'Notify the supervisory authority of a personal data breach (GDPR and UK GDPR Art. 33(1): 72 hours from awareAt); met by recordAuthorityNotified.',
+    },
     REGULATOR_DEADLINE: { description: 'Answer a referring regulator by the respondBy it set; not pausable, no extension.' },
   },
 });
@@ -151,7 +168,9 @@ registerEnumType(SlaStartEvent, {
   valuesConfig: {
     STAGE_ENTERED: { description: 'When the case enters the stage (for the first stage: at receivedAt, so a back-dated intake counts).' },
     PANEL_ADVICE_RECORDED: { description: 'When recordPanelAdvice records the DPA panel advice.' },
-    BREACH_RECORDED: { description: 'When recordPersonalDataBreach records a breach: the clock runs from its awareAt, whatever the stage; escalation does not cancel it.' },
+    BREACH_RECORDED: {
+      description: 'When recordPersonalDataBreach records a breach: the clock runs from its awareAt, whatever the stage; escalation does not cancel it.',
+    },
   },
 });
 
@@ -173,7 +192,7 @@ registerEnumType(OrderDirection, {
 
 registerEnumType(AuditAction, {
   name: 'AuditAction',
-  description: 'What an audit event records. Events with a complaintId belong to that case; the others to the tenant\'s own chain.',
+  description: "What an audit event records. Events with a complaintId belong to that case; the others to the tenant's own chain.",
   valuesConfig: {
     COMPLAINT_FILED: { description: 'The complaint was filed (sequence 1 of its chain).' },
     ACKNOWLEDGED: { description: 'Receipt was acknowledged (once).' },
@@ -216,6 +235,6 @@ registerEnumType(DueStepKind, {
     SKIP: { description: "A run of consecutive non-business days skipped, from `at` until `until` (weekend, or the holiday's name)." },
     PAUSE: { description: 'A pause while the case awaited the complainant, from `at` until `until` (open while still paused).' },
     EXTEND: { description: 'The one extension, granted at `at`, with its reason (masked like description).' },
-    DUE: { description: 'The resulting due instant: `at` equals the timer\'s dueAt.' },
+    DUE: { description: "The resulting due instant: `at` equals the timer's dueAt." },
   },
 });

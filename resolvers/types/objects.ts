@@ -1,8 +1,19 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Role } from '../../src/auth/roles';
 import {
-  AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, DataContext, DataSubjectRight, IntakeChannel,
-  ProcessingRole, Regime, SlaKind, SlaStartEvent, SlaTimerStatus, DueStepKind,
+  AuditAction,
+  ComplaintOutcome,
+  ComplaintStage,
+  ComplaintStatus,
+  DataContext,
+  DataSubjectRight,
+  IntakeChannel,
+  ProcessingRole,
+  Regime,
+  SlaKind,
+  SlaStartEvent,
+  SlaTimerStatus,
+  DueStepKind,
 } from '../../src/domain/enums';
 import { DateTimeScalar, JSONScalar } from './scalars';
 import './enums';
@@ -24,16 +35,19 @@ export class UserType {
 @ObjectType('Viewer', { description: 'Who is calling: the user, tenant and roles of the bearer token.' })
 export class ViewerType {
   @Field(() => UserType, { description: 'The calling user.' }) user: UserType;
-  @Field(() => ID, { description: "The tenant of the token (`tid` claim): every read and write is confined to it." }) tenantId: string;
+  @Field(() => ID, { description: 'The tenant of the token (`tid` claim): every read and write is confined to it.' }) tenantId: string;
   @Field(() => [Role], { description: "The token's roles for this request." }) roles: Role[];
 }
 
-@ObjectType('Complainant', { description: 'PII. Masked ("***") for COMPLIANCE_OFFICER and ADMIN; DPO-only when involvesChildUnder13; null fields after erasure.' })
+@ObjectType('Complainant', {
+  description: 'PII. Masked ("***") for COMPLIANCE_OFFICER and ADMIN; DPO-only when involvesChildUnder13; null fields after erasure.',
+})
 export class ComplainantType {
   @Field(() => String, { nullable: true, description: 'Full name; "***" when masked for the caller; null after erasure.' }) name: string | null;
   @Field(() => String, { nullable: true, description: 'E-mail address; "***" when masked; null when not given or after erasure.' }) email: string | null;
   @Field(() => String, { nullable: true, description: 'Phone number; "***" when masked; null when not given or after erasure.' }) phone: string | null;
-  @Field({ description: 'The case concerns a child under 13: PII and free text are for the DPO only (COPPA for US jurisdictions).' }) involvesChildUnder13: boolean;
+  @Field({ description: 'The case concerns a child under 13: PII and free text are for the DPO only (COPPA for US jurisdictions).' })
+  involvesChildUnder13: boolean;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When eraseComplainantData erased the complainant data; null if never.' }) erasedAt: Date | null;
 }
 
@@ -50,23 +64,28 @@ export class ComplaintType {
   @Field(() => [Regime], { description: 'Legal regimes, given on filing or derived from the jurisdiction; each brings its clocks.' }) regimes: Regime[];
   @Field({ description: 'ISO 3166-1 alpha-2 or ISO 3166-2, e.g. DE, GB, US-CA.' }) jurisdiction: string;
   @Field(() => IntakeChannel, { description: 'How the complaint arrived.' }) channel: IntakeChannel;
-  @Field({ description: 'Short free text; "***" on a child case for all but the DPO (the one free-text field COMPLIANCE_OFFICER and ADMIN read).' }) summary: string;
-  @Field({ description: 'Free text: "***" for COMPLIANCE_OFFICER and ADMIN, and on a child case for all but the DPO; "[erased]" after erasure.' }) description: string;
+  @Field({ description: 'Short free text; "***" on a child case for all but the DPO (the one free-text field COMPLIANCE_OFFICER and ADMIN read).' })
+  summary: string;
+  @Field({ description: 'Free text: "***" for COMPLIANCE_OFFICER and ADMIN, and on a child case for all but the DPO; "[erased]" after erasure.' })
+  description: string;
   @Field(() => DateTimeScalar, { description: 'When the complaint was received (may be back-dated on filing); the first clocks start here.' }) receivedAt: Date;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When receipt was acknowledged; null until acknowledgeComplaint.' }) acknowledgedAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the case was last resolved; null while unresolved.' }) resolvedAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the case was closed; null while open.' }) closedAt: Date | null;
   @Field(() => ComplaintOutcome, { nullable: true, description: 'How the case was decided; null until resolved.' }) outcome: ComplaintOutcome | null;
-  @Field(() => String, { nullable: true, description: 'Free text given on resolving (masked like description); null until resolved.' }) resolutionSummary: string | null;
+  @Field(() => String, { nullable: true, description: 'Free text given on resolving (masked like description); null until resolved.' }) resolutionSummary:
+    string | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'Earliest dueAt among RUNNING timers; null when no clock runs.' }) nextDueAt: Date | null;
-  @Field(() => Int, { description: 'Increases with every change; pass it as `expectedVersion` to refuse a write on a case that moved on (CONFLICT).' }) version: number;
+  @Field(() => Int, { description: 'Increases with every change; pass it as `expectedVersion` to refuse a write on a case that moved on (CONFLICT).' })
+  version: number;
   @Field(() => DateTimeScalar, { description: 'When the case was recorded in the service.' }) createdAt: Date;
   @Field(() => DateTimeScalar, { description: 'When the case last changed.' }) updatedAt: Date;
 }
 
 @ObjectType('StageTransition', { description: 'One move of the case between stages; the first has no `from` (filing).' })
 export class StageTransitionType {
-  @Field(() => ComplaintStage, { nullable: true, description: 'The stage left; null for the filing that entered the first stage.' }) from: ComplaintStage | null;
+  @Field(() => ComplaintStage, { nullable: true, description: 'The stage left; null for the filing that entered the first stage.' })
+  from: ComplaintStage | null;
   @Field(() => ComplaintStage, { description: 'The stage entered.' }) to: ComplaintStage;
   @Field({ description: 'Why the case moved (free text: masked like description).' }) reason: string;
   @Field(() => DateTimeScalar, { description: 'When the case entered `to`; the stage clocks start here.' }) at: Date;
@@ -84,15 +103,19 @@ export class NoteType {
   complaintId: string;
 }
 
-@ObjectType('SlaPolicy', { description: "A clock rule of the tenant: per (regime, stage, kind[, rights]) how long, on which calendar, from which event (SPEC §5)." })
+@ObjectType('SlaPolicy', {
+  description: 'A clock rule of the tenant: per (regime, stage, kind[, rights]) how long, on which calendar, from which event (SPEC §5).',
+})
 export class SlaPolicyType {
   @Field(() => ID, { description: 'The policy id.' }) id: string;
   @Field(() => Regime, { description: 'The regime whose complaints get this clock.' }) regime: Regime;
   @Field(() => ComplaintStage, { description: 'The stage the clock belongs to.' }) stage: ComplaintStage;
   @Field(() => SlaKind, { description: 'What the clock measures.' }) kind: SlaKind;
-  @Field({ description: "ISO-8601 duration: P1M (calendar months in the tenant's zone), P45D (calendar or business days), PT24H (exact hours)." }) duration: string;
+  @Field({ description: "ISO-8601 duration: P1M (calendar months in the tenant's zone), P45D (calendar or business days), PT24H (exact hours)." })
+  duration: string;
   @Field({ description: "Count only business days of the tenant's calendar (no weekends, no public holidays of its country)." }) businessDays: boolean;
-  @Field(() => String, { nullable: true, description: 'ISO-8601 duration the clock may be extended by, once, before it is due; null: no extension.' }) extension: string | null;
+  @Field(() => String, { nullable: true, description: 'ISO-8601 duration the clock may be extended by, once, before it is due; null: no extension.' })
+  extension: string | null;
   @Field(() => Int, { description: 'Percentage of the wall-clock span at which one SLA_WARNING fires (1-99).' }) warnAtPercent: number;
   @Field({ description: 'Whether the clock pauses while the case awaits the complainant.' }) pausable: boolean;
   @Field(() => SlaStartEvent, { description: 'The event that starts the clock.' }) startsOn: SlaStartEvent;
@@ -113,7 +136,8 @@ export class DueStepType {
 export class RegulatorReferralType {
   @Field({ description: "The regulator's name, e.g. FTC." }) regulator: string;
   @Field(() => String, { nullable: true, description: "The regulator's case reference; null if none was given." }) reference: string | null;
-  @Field(() => DateTimeScalar, { nullable: true, description: 'The deadline the regulator set (a REGULATOR_DEADLINE clock runs to it); null if none.' }) respondBy: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'The deadline the regulator set (a REGULATOR_DEADLINE clock runs to it); null if none.' })
+  respondBy: Date | null;
 }
 
 @ObjectType('PersonalDataBreach', { description: 'A breach of security the case revealed (GDPR Art. 33).' })
@@ -121,7 +145,8 @@ export class PersonalDataBreachType {
   @Field(() => DateTimeScalar, { description: 'When the controller became aware of the breach: the NOTIFY_AUTHORITY clocks run from here.' }) awareAt: Date;
   @Field({ description: 'free text: masked like description' }) summary: string;
   @Field(() => DateTimeScalar, { description: 'When the DPO recorded it.' }) recordedAt: Date;
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When the authority was notified; null until recordAuthorityNotified.' }) authorityNotifiedAt: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the authority was notified; null until recordAuthorityNotified.' })
+  authorityNotifiedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'The authority notified; null until then.' }) authority: string | null;
   @Field(() => String, { nullable: true, description: "The authority's reference for the notification; null if none." }) authorityReference: string | null;
 }
@@ -135,7 +160,8 @@ export class SlaTimerType {
   @Field(() => SlaTimerStatus, { description: 'Running, paused, or final (met, breached, cancelled).' }) status: SlaTimerStatus;
   @Field(() => DateTimeScalar, { description: 'When it started: receivedAt for the first stage, else the escalation or the starting event.' }) startedAt: Date;
   @Field(() => DateTimeScalar, { description: 'When it falls due; moves with pauses and an extension, never once passed.' }) dueAt: Date;
-  @Field(() => DateTimeScalar, { nullable: true, description: "When the SLA_WARNING fires (warnAtPercent of the span); null: no warning." }) warnAt: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the SLA_WARNING fires (warnAtPercent of the span); null: no warning.' })
+  warnAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it paused; null unless PAUSED.' }) pausedAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it was met; null unless MET.' }) metAt: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it breached (= dueAt); null unless BREACHED.' }) breachedAt: Date | null;
@@ -153,7 +179,8 @@ export class AuditEventType {
   @Field(() => AuditAction, { description: 'What happened.' }) action: AuditAction;
   @Field(() => Role, { nullable: true, description: 'The role the actor acted in; null for the system (timers).' }) actorRole: Role | null;
   @Field(() => DateTimeScalar, { description: 'When it happened.' }) at: Date;
-  @Field(() => JSONScalar, { description: 'field -> {from, to}; PII and free-text fields carry no values, only that they were set or changed.' }) changes: Record<string, unknown>;
+  @Field(() => JSONScalar, { description: 'field -> {from, to}; PII and free-text fields carry no values, only that they were set or changed.' })
+  changes: Record<string, unknown>;
   @Field(() => String, { nullable: true, description: 'The request id of the API call that caused it; null for the worker.' }) requestId: string | null;
   @Field(() => String, { nullable: true, description: "The previous event's hash (hex); null for sequence 1." }) prevHash: string | null;
   @Field({ description: 'sha256(prevHash + canonical JSON of the event), hex.' }) hash: string;
@@ -204,4 +231,3 @@ export class SlaTimerConnection {
   @Field(() => PageInfo, { description: 'Whether more follow, and the cursor to ask for them.' }) pageInfo: PageInfo;
   @Field(() => Int, { description: 'How many match the filter in all, across pages.' }) totalCount: number;
 }
-

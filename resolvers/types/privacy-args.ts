@@ -11,9 +11,16 @@ export class ReasonIdArgs {
 @ArgsType()
 export class TerminateContractArgs {
   @Field(() => DateTimeScalar, { nullable: true, description: 'defaults to now; null withdraws a termination not yet purged' })
-  @IsOptional() terminatedAt?: Date | null;
+  @IsOptional()
+  terminatedAt?: Date | null;
 
   // SPEC §7: 90 days, configurable, never more.
-  @Field(() => Int, { nullable: true, defaultValue: 90, description: 'Days (0-90) after termination at which all the tenant data is purged; null means the default.' }) @Min(0) @Max(90, { message: 'must not exceed 90 days' })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 90,
+    description: 'Days (0-90) after termination at which all the tenant data is purged; null means the default.',
+  })
+  @Min(0)
+  @Max(90, { message: 'must not exceed 90 days' })
   retentionDays: number;
 }

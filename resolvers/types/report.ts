@@ -61,8 +61,13 @@ export class ComplianceReport {
   @Field(() => [OutcomeCount], { description: 'Complaints resolved in the window, by outcome.' }) byOutcome: OutcomeCount[];
   @Field(() => [RegimeCount], { description: 'Complaints received in the window, by regime.' }) byRegime: RegimeCount[];
   @Field(() => SlaSummary, { description: 'How the clocks fared.' }) sla: SlaSummary;
-  @Field(() => Float, { nullable: true, description: 'Median days from receivedAt to resolvedAt of the complaints resolved in the window; null when none.' }) medianDaysToResolution: number | null;
+  @Field(() => Float, { nullable: true, description: 'Median days from receivedAt to resolvedAt of the complaints resolved in the window; null when none.' })
+  medianDaysToResolution: number | null;
   @Field(() => Float, { nullable: true, description: '90th percentile of the same, in days; null when none.' }) p90DaysToResolution: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share (0 to 1) of complaints received in the window that left INTERNAL_DPO; null when none were received.' }) escalationRate: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share (0 to 1) of complaints received in the window that left INTERNAL_DPO; null when none were received.',
+  })
+  escalationRate: number | null;
   @Field(() => [AgingBucket], { description: 'Open at `to`: 0-7, 8-30, 31-45, 46-90, 91+ days.' }) aging: AgingBucket[];
 }

@@ -71,10 +71,13 @@ export class WebhookDeliveryConnection {
 
 @InputType('WebhookEndpointInput', { description: 'An endpoint to register or its new settings.' })
 export class WebhookEndpointInput {
-  @Field({ description: 'https URL (http and private addresses only where the deployment allows them)' }) @Length(1, 2000)
+  @Field({ description: 'https URL (http and private addresses only where the deployment allows them)' })
+  @Length(1, 2000)
   url: string;
 
-  @Field(() => [WebhookEvent], { description: 'at least one event' }) @ArrayMinSize(1, { message: 'at least one event is required' }) @ArrayUnique()
+  @Field(() => [WebhookEvent], { description: 'at least one event' })
+  @ArrayMinSize(1, { message: 'at least one event is required' })
+  @ArrayUnique()
   events: WebhookEvent[];
 
   @Field({ nullable: true, defaultValue: true, description: 'false pauses deliveries' })
@@ -83,22 +86,27 @@ export class WebhookEndpointInput {
 
 @ArgsType()
 export class WebhookEndpointArgs {
-  @Field(() => WebhookEndpointInput, { description: 'the endpoint' }) @ValidateNested()
+  @Field(() => WebhookEndpointInput, { description: 'the endpoint' })
+  @ValidateNested()
   input: WebhookEndpointInput;
 }
 
 @ArgsType()
 export class UpdateWebhookEndpointArgs extends WebhookEndpointArgs {
-  @Field(() => ID, { description: 'the endpoint to change' }) @Length(1, 100)
+  @Field(() => ID, { description: 'the endpoint to change' })
+  @Length(1, 100)
   id: string;
 }
 
 @ArgsType()
 export class WebhookDeliveriesArgs extends PageArgsOf(50) {
-  @Field(() => ID, { nullable: true, description: 'only this endpoint' }) @IsOptional() @Length(1, 100)
+  @Field(() => ID, { nullable: true, description: 'only this endpoint' })
+  @IsOptional()
+  @Length(1, 100)
   endpointId?: string | null;
 
-  @Field(() => [WebhookDeliveryStatus], { nullable: true, description: 'only these statuses' }) @IsOptional() @ArrayMaxSize(3)
+  @Field(() => [WebhookDeliveryStatus], { nullable: true, description: 'only these statuses' })
+  @IsOptional()
+  @ArrayMaxSize(3)
   status?: WebhookDeliveryStatus[] | null;
 }
-

@@ -25,11 +25,19 @@ export interface AppendOptions {
  * The database admits the event only as the head's next link and moves the head itself
  * (trigger audit_events_link); the API role cannot write a head.
  */
-export async function appendAudit(tx: TxContext, complaintId: string | null, action: AuditAction, changes: Changes, options: AppendOptions = {}): Promise<AuditEvent> {
+export async function appendAudit(
+  tx: TxContext,
+  complaintId: string | null,
+  action: AuditAction,
+  changes: Changes,
+  options: AppendOptions = {},
+): Promise<AuditEvent> {
   const tenantId = tx.tenantId;
   const chainId = complaintId ?? tenantId;
   const owner = complaintId ? 'complaints' : 'tenants';
-  const [head] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM ${owner} WHERE id = $1 FOR UPDATE`, [chainId])) as {
+  const [head] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM ${owner} WHERE id = $1 FOR UPDATE`, [
+    chainId,
+  ])) as {
     sequence: number;
     hash: string | null;
   }[];
@@ -54,7 +62,21 @@ export async function appendAudit(tx: TxContext, complaintId: string | null, act
   await tx.manager.query(
     `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [event.id, tenantId, complaintId, chainId, event.sequence, action, event.actorId, event.actorRole, event.at, JSON.stringify(event.changes), event.requestId, event.prevHash, event.hash],
+    [
+      event.id,
+      tenantId,
+      complaintId,
+      chainId,
+      event.sequence,
+      action,
+      event.actorId,
+      event.actorRole,
+      event.at,
+      JSON.stringify(event.changes),
+      event.requestId,
+      event.prevHash,
+      event.hash,
+    ],
   );
   // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
   await tx.manager.query(`SELECT pg_notify('cms_audit', $1)`, [JSON.stringify({ tenantId, complaintId, eventId: event.id })]);

@@ -41,7 +41,9 @@ function canonicalEvent(e: HashedEvent): string {
 }
 
 export function chainHash(prevHash: string | null, event: HashedEvent): string {
-  return createHash('sha256').update((prevHash ?? '') + canonicalEvent(event)).digest('hex');
+  return createHash('sha256')
+    .update((prevHash ?? '') + canonicalEvent(event))
+    .digest('hex');
 }
 
 export interface ChainVerification {
@@ -85,7 +87,11 @@ export function divergenceFromCheckpoint(events: ChainedEvent[], signed: { seque
 }
 
 /** Both checks at once: the earlier of the two breaks is the one reported. */
-export function verifyChainWithCheckpoint(events: ChainedEvent[], head: { sequence: number; hash: string | null }, signed: { sequence: number; hash: string } | null): ChainVerification {
+export function verifyChainWithCheckpoint(
+  events: ChainedEvent[],
+  head: { sequence: number; hash: string | null },
+  signed: { sequence: number; hash: string } | null,
+): ChainVerification {
   const own = verifyChain(events, head);
   const diverged = signed ? divergenceFromCheckpoint(events, signed) : null;
   if (diverged === null || (own.brokenAtSequence !== null && own.brokenAtSequence <= diverged)) return own;

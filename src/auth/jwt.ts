@@ -86,7 +86,8 @@ function checkLifetime(payload: JWTPayload, maxTtlSeconds: number, now = Math.fl
   const exp = payload.exp as number;
   const ttl = () => Duration.fromObject({ seconds: maxTtlSeconds }).shiftTo('days', 'hours', 'minutes', 'seconds').toISO();
   if (payload.iat !== undefined && payload.iat > now + CLOCK_SKEW_SECONDS) throw new UnauthenticatedError('The token was issued in the future (iat)');
-  if (payload.iat !== undefined && exp - payload.iat > maxTtlSeconds) throw new UnauthenticatedError(`The token lives longer than the ${ttl()} allowed (exp - iat)`);
+  if (payload.iat !== undefined && exp - payload.iat > maxTtlSeconds)
+    throw new UnauthenticatedError(`The token lives longer than the ${ttl()} allowed (exp - iat)`);
   if (exp > now + maxTtlSeconds + CLOCK_SKEW_SECONDS) throw new UnauthenticatedError(`The token expires more than ${ttl()} from now (exp)`);
 }
 

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await seed(db);
   const seedSeconds = (performance.now() - t0) / 1000;
-  const [{ c, t, a }] = (await db.query(`SELECT (SELECT count(*) FROM complaints)::int c, (SELECT count(*) FROM sla_timers)::int t, (SELECT count(*) FROM audit_events)::int a`)).rows;
+  const [{ c, t, a }] = (
+    await db.query(`SELECT (SELECT count(*) FROM complaints)::int c, (SELECT count(*) FROM sla_timers)::int t, (SELECT count(*) FROM audit_events)::int a`)
+  ).rows;
   console.log(`seeded ${c} complaints, ${t} timers, ${a} audit events in ${seedSeconds.toFixed(1)} s`);
 
   const config = { ...loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_URL: url.toString() }) };
@@ -82,15 +84,21 @@ async function main(): Promise<void> {
     console.log(`${name}: median ${percentile(samples, 0.5).toFixed(1)} ms, p95 ${percentile(samples, 0.95).toFixed(1)} ms (${RUNS} runs)`);
   };
   await time('complianceReport, one-year window', () =>
-    gql(`query($from: DateTime!, $to: DateTime!) { complianceReport(from: $from, to: $to) {
+    gql(
+      `query($from: DateTime!, $to: DateTime!) { complianceReport(from: $from, to: $to) {
       received resolved openAtEnd byStage { stage count } byRight { right count } byOutcome { outcome count } byRegime { regime count }
       sla { met breached running complianceRate byKind { kind met breached complianceRate } }
-      medianDaysToResolution p90DaysToResolution escalationRate aging { label count } } }`, { from: '2025-11-28T00:00:00Z', to: '2026-11-28T00:00:00Z' }),
+      medianDaysToResolution p90DaysToResolution escalationRate aging { label count } } }`,
+      { from: '2025-11-28T00:00:00Z', to: '2026-11-28T00:00:00Z' },
+    ),
   );
   await time('complaints(first: 50) filtered by status OPEN + regime CCPA, newest first', () =>
-    gql(`query($f: ComplaintFilter) { complaints(first: 50, filter: $f) { totalCount edges { node { id reference stage status nextDueAt } } pageInfo { hasNextPage endCursor } } }`, {
-      f: { status: ['OPEN'], regime: ['CCPA'] },
-    }),
+    gql(
+      `query($f: ComplaintFilter) { complaints(first: 50, filter: $f) { totalCount edges { node { id reference stage status nextDueAt } } pageInfo { hasNextPage endCursor } } }`,
+      {
+        f: { status: ['OPEN'], regime: ['CCPA'] },
+      },
+    ),
   );
   await app.stop();
   await db.end();
@@ -108,7 +116,8 @@ async function seed(db: Client): Promise<void> {
   await db.query(`SET synchronous_commit = off`);
   await db.query(`SET maintenance_work_mem = '256MB'`);
   await db.query(`SET session_replication_role = replica`).catch(() => undefined);
-  await db.query(`
+  await db.query(
+    `
     INSERT INTO complaints (tenant_id, reference, stage, status, rights, data_context, processing_role, regimes, jurisdiction, channel,
       summary, description, complainant_name, complainant_email, received_at, resolved_at, closed_at, outcome, next_due_at, version)
     SELECT $1, 'PC-' || extract(year FROM ts)::int || '-' || lpad(g::text, 7, '0'), stage, status,
@@ -125,7 +134,8 @@ async function seed(db: Client): Promise<void> {
             CASE WHEN ts > now() - interval '90 days' AND g % 5 <> 0 THEN (CASE WHEN g % 7 = 0 THEN 'AWAITING_COMPLAINANT' ELSE 'OPEN' END)
                  WHEN g % 50 = 0 THEN 'OPEN' WHEN g % 3 = 0 THEN 'CLOSED' ELSE 'RESOLVED' END AS status
           FROM (SELECT g, now() - make_interval(secs => (($2 - g) * (4 * 365 * 86400.0 / $2))) AS ts FROM generate_series(1, $2) g) a) s`,
-    [TENANT, COMPLAINTS]);
+    [TENANT, COMPLAINTS],
+  );
   await db.query(`
     INSERT INTO sla_timers (tenant_id, complaint_id, complaint_received_at, kind, regime, stage, status, started_at, due_at, warn_at, met_at, breached_at)
     SELECT c.tenant_id, c.id, c.received_at, k.kind, c.regimes[1], 'INTERNAL_DPO', s.status, c.received_at, c.received_at + k.span, c.received_at + k.span * 0.8,

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const token = await signDevToken(secret, claims, values.expires);
   // SPEC §3: the service refuses a token that lives longer than JWT_MAX_TTL.
   const { iat, exp } = decodeJwt(token);
-  if (Number(exp) - Number(iat) > config.jwtMaxTtlSeconds) throw new ConfigError(`--expires ${values.expires} is longer than JWT_MAX_TTL (${config.JWT_MAX_TTL}): the service would refuse the token`);
+  if (Number(exp) - Number(iat) > config.jwtMaxTtlSeconds)
+    throw new ConfigError(`--expires ${values.expires} is longer than JWT_MAX_TTL (${config.JWT_MAX_TTL}): the service would refuse the token`);
   process.stdout.write(`${token}\n`);
 }
 

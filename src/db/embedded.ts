@@ -1,6 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,10 +132,20 @@ async function initialise(binaries: Binaries, clusterDir: string, password: stri
   }
   try {
     // UTF-8 everywhere, independent of the machine's installed locales (PostgreSQL 17+).
-    const result = await run(binaries.initdb, [
-      `--pgdata=${clusterDir}`, '--username=postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
-      '--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8',
-    ], runAs);
+    const result = await run(
+      binaries.initdb,
+      [
+        `--pgdata=${clusterDir}`,
+        '--username=postgres',
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+      ],
+      runAs,
+    );
     log(result.output);
     if (result.code !== 0) throw new EmbeddedStartError(`initdb failed for ${clusterDir}: ${lastLines(result.output)}`);
   } finally {
@@ -145,10 +169,15 @@ async function clearStaleServer(binaries: Binaries, clusterDir: string, ownerFil
   }
   const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8').trim()) : NaN;
   if (owner && owner !== process.pid && isAlive(owner)) {
-    throw new EmbeddedStartError(`the embedded PostgreSQL in ${clusterDir} is in use by another running service (pid ${owner}): stop that one first, or give this one its own DATA_DIR`);
+    throw new EmbeddedStartError(
+      `the embedded PostgreSQL in ${clusterDir} is in use by another running service (pid ${owner}): stop that one first, or give this one its own DATA_DIR`,
+    );
   }
   const stopped = await run(binaries.pgCtl, ['stop', '-D', clusterDir, '-m', 'fast', '-w', '-t', '30', '-s'], runAs);
-  if (stopped.code !== 0) throw new EmbeddedStartError(`an embedded PostgreSQL left running in ${clusterDir} (pid ${pid}) did not stop: ${lastLines(stopped.output)}; stop it (kill ${pid}) and start again`);
+  if (stopped.code !== 0)
+    throw new EmbeddedStartError(
+      `an embedded PostgreSQL left running in ${clusterDir} (pid ${pid}) did not stop: ${lastLines(stopped.output)}; stop it (kill ${pid}) and start again`,
+    );
   log(`stopped an embedded PostgreSQL (pid ${pid}) left running by an earlier start`);
 }
 
@@ -180,7 +209,10 @@ function postgresUser(): RunAs | null {
   spawnSync('groupadd', ['--system', 'postgres']);
   spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
   const created = lookup();
-  if (!created) throw new EmbeddedStartError('running as root, the embedded PostgreSQL needs a "postgres" user and none could be created: create one (useradd postgres), run as a regular user, or set DATABASE_URL');
+  if (!created)
+    throw new EmbeddedStartError(
+      'running as root, the embedded PostgreSQL needs a "postgres" user and none could be created: create one (useradd postgres), run as a regular user, or set DATABASE_URL',
+    );
   return created;
 }
 
@@ -196,7 +228,9 @@ async function packagedBinaries(): Promise<Binaries> {
   try {
     paths = await import(name);
   } catch {
-    throw new EmbeddedStartError(`no PostgreSQL binaries for ${os.platform()}-${os.arch()} (${name} is not installed): run npm ci, or set DATABASE_URL to a PostgreSQL server`);
+    throw new EmbeddedStartError(
+      `no PostgreSQL binaries for ${os.platform()}-${os.arch()} (${name} is not installed): run npm ci, or set DATABASE_URL to a PostgreSQL server`,
+    );
   }
   return { pgCtl: paths.pg_ctl, initdb: paths.initdb, postgres: paths.postgres };
 }
@@ -233,7 +267,9 @@ function sharedDir(name: string): string {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const stat = lstatSync(dir);
     if (!stat.isDirectory() || stat.uid !== 0) {
-      throw new EmbeddedStartError(`${dir} is not a directory owned by root, so it cannot hold the embedded PostgreSQL safely: remove it, or set DATA_DIR to a directory the postgres user can reach`);
+      throw new EmbeddedStartError(
+        `${dir} is not a directory owned by root, so it cannot hold the embedded PostgreSQL safely: remove it, or set DATA_DIR to a directory the postgres user can reach`,
+      );
     }
     chmodSync(dir, 0o755);
   }
@@ -282,7 +318,11 @@ function run(command: string, args: string[], runAs: RunAs | null): Promise<{ co
 function serverLogTail(logFile: string): string {
   if (!existsSync(logFile)) return '';
   const lines = readFileSync(logFile, 'utf8').trim().split('\n').slice(-20);
-  return lines.filter((l) => /FATAL|PANIC|ERROR/.test(l)).slice(-2).join('; ').trim();
+  return lines
+    .filter((l) => /FATAL|PANIC|ERROR/.test(l))
+    .slice(-2)
+    .join('; ')
+    .trim();
 }
 
 function lastLines(text: string): string {

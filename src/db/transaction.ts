@@ -32,7 +32,12 @@ export async function assertTenantNotPurged(dataSource: DataSource, tenantId: st
  * a purged tenant is refused.
  * Retried a bounded number of times on serialization failure or deadlock.
  */
-export async function inTenantTransaction<T>(dataSource: DataSource, tenantId: string, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+export async function inTenantTransaction<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  work: (manager: EntityManager) => Promise<T>,
+  isolation?: IsolationLevel,
+): Promise<T> {
   return inTenantTransactionWith(dataSource, tenantId, { isolation }, work);
 }
 
@@ -45,11 +50,18 @@ export interface TenantTransactionOptions {
 }
 
 /** inTenantTransaction with options: read-only, its own statement timeout (set in the gate's statement). */
-export async function inTenantTransactionWith<T>(dataSource: DataSource, tenantId: string, options: TenantTransactionOptions, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTenantTransactionWith<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  options: TenantTransactionOptions,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const { isolation, readOnly, statementTimeoutMs } = options;
   const open = (inner: (manager: EntityManager) => Promise<T>) => (isolation ? dataSource.transaction(isolation, inner) : dataSource.transaction(inner));
-  const enter = statementTimeoutMs === undefined ? [ENTER_TENANT_SQL, [tenantId]] as const
-    : [`SELECT cms_enter_tenant($1), set_config('statement_timeout', $2, true)`, [tenantId, String(statementTimeoutMs)]] as const;
+  const enter =
+    statementTimeoutMs === undefined
+      ? ([ENTER_TENANT_SQL, [tenantId]] as const)
+      : ([`SELECT cms_enter_tenant($1), set_config('statement_timeout', $2, true)`, [tenantId, String(statementTimeoutMs)]] as const);
   for (let attempt = 1; ; attempt++) {
     try {
       return await open(async (manager) => {

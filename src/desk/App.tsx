@@ -49,7 +49,12 @@ export function App() {
   };
 
   if (!token || !api) return <SignIn onSignIn={signIn} notice={notice} />;
-  if (!viewer) return <main className="loading" aria-busy="true">Signing in…</main>;
+  if (!viewer)
+    return (
+      <main className="loading" aria-busy="true">
+        Signing in…
+      </main>
+    );
 
   const [, page, id] = route.split('/');
   const nav = [
@@ -59,32 +64,56 @@ export function App() {
   ];
   return (
     <div className="shell">
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="brand">
-          <span className="logo" aria-hidden="true">◆</span> Case desk
+          <span className="logo" aria-hidden="true">
+            ◆
+          </span>{' '}
+          Case desk
         </div>
         <div className="who" aria-label="Signed in">
-          <span className="tenant" title="Tenant">Tenant <strong>{viewer.tenantId}</strong></span>
+          <span className="tenant" title="Tenant">
+            Tenant <strong>{viewer.tenantId}</strong>
+          </span>
           <span className="user">{viewer.user.name}</span>
-          {viewer.roles.map((r) => <span key={r} className="chip role">{label(r)}</span>)}
-          <button type="button" className="ghost" onClick={() => signOut(null)}>Sign out</button>
+          {viewer.roles.map((r) => (
+            <span key={r} className="chip role">
+              {label(r)}
+            </span>
+          ))}
+          <button type="button" className="ghost" onClick={() => signOut(null)}>
+            Sign out
+          </button>
         </div>
       </header>
       <nav className="sidenav" aria-label="Main">
         <ul>
           {nav.map((n) => (
-            <li key={n.href}><a href={n.href} aria-current={n.active ? 'page' : undefined}>{n.text}</a></li>
+            <li key={n.href}>
+              <a href={n.href} aria-current={n.active ? 'page' : undefined}>
+                {n.text}
+              </a>
+            </li>
           ))}
-          <li><a href="/graphql">GraphQL IDE</a></li>
+          <li>
+            <a href="/graphql">GraphQL IDE</a>
+          </li>
         </ul>
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <SlaAlerts api={api} />
-        {page === 'new' ? <Intake api={api} viewer={viewer} onFiled={(cid) => navigate(`#/case/${cid}`)} />
-          : page === 'case' && id ? <CaseView key={id} api={api} viewer={viewer} id={id} />
-          : page === 'reports' ? <Reports api={api} viewer={viewer} />
-          : <Queue api={api} viewer={viewer} />}
+        {page === 'new' ? (
+          <Intake api={api} viewer={viewer} onFiled={(cid) => navigate(`#/case/${cid}`)} />
+        ) : page === 'case' && id ? (
+          <CaseView key={id} api={api} viewer={viewer} id={id} />
+        ) : page === 'reports' ? (
+          <Reports api={api} viewer={viewer} />
+        ) : (
+          <Queue api={api} viewer={viewer} />
+        )}
       </main>
     </div>
   );

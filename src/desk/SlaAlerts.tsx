@@ -2,7 +2,12 @@ import { useEffect, useState } from 'react';
 import type { Api } from './api';
 import { SLA_ALERTS, label, when } from './operations';
 
-interface Alert { complaintId: string; reference: string; kind: string; timer: { id: string; kind: string; regime: string; dueAt: string } }
+interface Alert {
+  complaintId: string;
+  reference: string;
+  kind: string;
+  timer: { id: string; kind: string; regime: string; dueAt: string };
+}
 
 /** SLA warnings and breaches as they happen (slaAlerts over graphql-ws), shown as a live notice. */
 export function SlaAlerts({ api }: { api: Api }) {
@@ -19,9 +24,16 @@ export function SlaAlerts({ api }: { api: Api }) {
     <div className="alerts" role="alert" aria-live="assertive">
       {alerts.map((a) => (
         <div key={`${a.timer.id}-${a.kind}`} className={`alert ${a.kind === 'BREACHED' ? 'breach' : 'warn'}`}>
-          <strong>{a.kind === 'BREACHED' ? 'SLA breached' : 'SLA warning'}:</strong>{' '}
-          <a href={`#/case/${a.complaintId}`}>{a.reference}</a> — {label(a.timer.kind)} ({a.timer.regime}) due {when(a.timer.dueAt)}
-          <button type="button" className="ghost small" aria-label={`Dismiss alert for ${a.reference}`} onClick={() => setAlerts((l) => l.filter((x) => x !== a))}>×</button>
+          <strong>{a.kind === 'BREACHED' ? 'SLA breached' : 'SLA warning'}:</strong> <a href={`#/case/${a.complaintId}`}>{a.reference}</a> —{' '}
+          {label(a.timer.kind)} ({a.timer.regime}) due {when(a.timer.dueAt)}
+          <button
+            type="button"
+            className="ghost small"
+            aria-label={`Dismiss alert for ${a.reference}`}
+            onClick={() => setAlerts((l) => l.filter((x) => x !== a))}
+          >
+            ×
+          </button>
         </div>
       ))}
     </div>

@@ -18,30 +18,60 @@ const fetcher = createGraphiQLFetcher({
   wsConnectionParams: { authorization: `Bearer ${token}` },
 });
 
-const tab = (title: string, query: string, variables?: object) => ({ query: `# ${title}\n${query}`, variables: variables ? JSON.stringify(variables, null, 2) : undefined, headers });
+const tab = (title: string, query: string, variables?: object) => ({
+  query: `# ${title}\n${query}`,
+  variables: variables ? JSON.stringify(variables, null, 2) : undefined,
+  headers,
+});
 
 const EXAMPLES = [
-  tab('Anyone: who am I, and the queue by next due date', `query Queue {
+  tab(
+    'Anyone: who am I, and the queue by next due date',
+    `query Queue {
   me { tenantId roles user { id name } }
   complaints(orderBy: { field: NEXT_DUE_AT, direction: ASC }, first: 10) {
     totalCount
     edges { node { id reference stage status nextDueAt } }
   }
-}`),
-  tab('AGENT or DPO: file a complaint', `mutation File($input: FileComplaintInput!) {
+}`,
+  ),
+  tab(
+    'AGENT or DPO: file a complaint',
+    `mutation File($input: FileComplaintInput!) {
   fileComplaint(input: $input) { id reference regimes slaTimers { kind regime dueAt } }
-}`, { input: { complainant: { name: 'Eva Example', email: 'eva@example.com' }, jurisdiction: 'DE', rights: ['ACCESS'], channel: 'EMAIL', summary: 'No answer to my access request', description: 'Two months and nothing.' } }),
-  tab('DPO: escalate where the table allows', `mutation Escalate($id: ID!) {
+}`,
+    {
+      input: {
+        complainant: { name: 'Eva Example', email: 'eva@example.com' },
+        jurisdiction: 'DE',
+        rights: ['ACCESS'],
+        channel: 'EMAIL',
+        summary: 'No answer to my access request',
+        description: 'Two months and nothing.',
+      },
+    },
+  ),
+  tab(
+    'DPO: escalate where the table allows',
+    `mutation Escalate($id: ID!) {
   escalateComplaint(id: $id, to: INDEPENDENT_ADR, reason: "Unresolved after DPO review") { id stage availableEscalations }
-}`, { id: '' }),
-  tab('DPO, COMPLIANCE_OFFICER or ADMIN: compliance report', `query Report {
+}`,
+    { id: '' },
+  ),
+  tab(
+    'DPO, COMPLIANCE_OFFICER or ADMIN: compliance report',
+    `query Report {
   complianceReport(from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z") {
     received resolved openAtEnd sla { complianceRate byKind { kind met breached } }
   }
-}`),
-  tab('ADMIN: SLA policies', `query Policies {
+}`,
+  ),
+  tab(
+    'ADMIN: SLA policies',
+    `query Policies {
   slaPolicies { regime stage kind duration businessDays source }
-}`),
+}`,
+  ),
 ];
 
 /** GraphiQL's editors leave some inputs unnamed for screen readers: name them after their pane. */
@@ -59,5 +89,12 @@ new MutationObserver(() => {
 }).observe(document.getElementById('ide')!, { childList: true, subtree: true });
 
 createRoot(document.getElementById('ide')!).render(
-  <GraphiQL fetcher={fetcher} defaultTabs={EXAMPLES} defaultHeaders={headers} isHeadersEditorEnabled defaultEditorToolsVisibility="headers" shouldPersistHeaders={false} />,
+  <GraphiQL
+    fetcher={fetcher}
+    defaultTabs={EXAMPLES}
+    defaultHeaders={headers}
+    isHeadersEditorEnabled
+    defaultEditorToolsVisibility="headers"
+    shouldPersistHeaders={false}
+  />,
 );

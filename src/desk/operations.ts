@@ -7,27 +7,89 @@ export const STAGES = ['INTERNAL_DPO', 'INDEPENDENT_ADR', 'DPA_PANEL', 'ARBITRAT
 export const STATUSES = ['OPEN', 'AWAITING_COMPLAINANT', 'RESOLVED', 'CLOSED'] as const;
 export const REGIMES = ['GDPR', 'UK_GDPR', 'SWISS_FADP', 'DPF', 'CCPA', 'COPPA', 'OTHER'] as const;
 export const CHANNELS = ['EMAIL', 'PHONE', 'WEB_FORM', 'POST', 'REGULATOR_REFERRAL'] as const;
-export const RIGHTS = ['ACCESS', 'RECTIFICATION', 'ERASURE', 'RESTRICTION', 'PORTABILITY', 'OBJECTION', 'AUTOMATED_DECISION', 'WITHDRAW_CONSENT', 'COMPLAINT', 'DO_NOT_SELL', 'LIMIT_SENSITIVE_USE'] as const;
+export const RIGHTS = [
+  'ACCESS',
+  'RECTIFICATION',
+  'ERASURE',
+  'RESTRICTION',
+  'PORTABILITY',
+  'OBJECTION',
+  'AUTOMATED_DECISION',
+  'WITHDRAW_CONSENT',
+  'COMPLAINT',
+  'DO_NOT_SELL',
+  'LIMIT_SENSITIVE_USE',
+] as const;
 export const OUTCOMES = ['UPHELD', 'PARTIALLY_UPHELD', 'NOT_UPHELD', 'SETTLED', 'WITHDRAWN', 'REFERRED_TO_CONTROLLER'] as const;
 
-export interface Viewer { tenantId: string; roles: Role[]; user: { id: string; name: string; email: string | null } }
-export interface UserRef { id: string; name: string }
-export interface DueStep { kind: string; at: string; until: string | null; text: string }
+export interface Viewer {
+  tenantId: string;
+  roles: Role[];
+  user: { id: string; name: string; email: string | null };
+}
+export interface UserRef {
+  id: string;
+  name: string;
+}
+export interface DueStep {
+  kind: string;
+  at: string;
+  until: string | null;
+  text: string;
+}
 export interface SlaTimer {
-  id: string; kind: string; regime: string; stage: string; status: string; startedAt: string; dueAt: string; warnAt: string | null;
-  breachedAt: string | null; metAt: string | null; extended: boolean; remainingSeconds: number | null; explanation: DueStep[];
+  id: string;
+  kind: string;
+  regime: string;
+  stage: string;
+  status: string;
+  startedAt: string;
+  dueAt: string;
+  warnAt: string | null;
+  breachedAt: string | null;
+  metAt: string | null;
+  extended: boolean;
+  remainingSeconds: number | null;
+  explanation: DueStep[];
   policy: { source: string; duration: string } | null;
 }
-export interface AuditEvent { id: string; sequence: number; action: string; at: string; actor: UserRef | null; actorRole: Role | null; changes: Record<string, unknown> }
+export interface AuditEvent {
+  id: string;
+  sequence: number;
+  action: string;
+  at: string;
+  actor: UserRef | null;
+  actorRole: Role | null;
+  changes: Record<string, unknown>;
+}
 export interface QueueRow {
-  id: string; reference: string; summary: string; stage: string; status: string; regimes: string[]; nextDueAt: string | null;
-  assignee: UserRef | null; complainant: { name: string | null }; slaTimers: { status: string; warnAt: string | null; dueAt: string }[];
+  id: string;
+  reference: string;
+  summary: string;
+  stage: string;
+  status: string;
+  regimes: string[];
+  nextDueAt: string | null;
+  assignee: UserRef | null;
+  complainant: { name: string | null };
+  slaTimers: { status: string; warnAt: string | null; dueAt: string }[];
 }
 export interface Complaint extends QueueRow {
-  rights: string[]; dataContext: string; processingRole: string; jurisdiction: string; channel: string; description: string;
+  rights: string[];
+  dataContext: string;
+  processingRole: string;
+  jurisdiction: string;
+  channel: string;
+  description: string;
   complainant: { name: string | null; email: string | null; phone: string | null; involvesChildUnder13: boolean; erasedAt: string | null };
-  receivedAt: string; acknowledgedAt: string | null; resolvedAt: string | null; closedAt: string | null; outcome: string | null;
-  resolutionSummary: string | null; version: number; availableEscalations: string[];
+  receivedAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  outcome: string | null;
+  resolutionSummary: string | null;
+  version: number;
+  availableEscalations: string[];
   regulatorReferral: { regulator: string; reference: string | null; respondBy: string | null } | null;
   stageHistory: { from: string | null; to: string; reason: string; at: string; actor: UserRef | null }[];
   notes: { id: string; body: string; internal: boolean; author: UserRef | null; createdAt: string }[];
@@ -79,9 +141,22 @@ export const CASE_EVENTS = `subscription CaseEvents($id: ID) { complaintEvents(c
 export const SLA_ALERTS = `subscription SlaAlerts { slaAlerts { complaintId reference kind timer { id kind regime dueAt } } }`;
 
 export interface Report {
-  from: string; to: string; received: number; resolved: number; openAtEnd: number; medianDaysToResolution: number | null; escalationRate: number | null;
-  byStage: { stage: string; count: number }[]; byRegime: { regime: string; count: number }[];
-  sla: { met: number; breached: number; running: number; complianceRate: number | null; byKind: { kind: string; met: number; breached: number; complianceRate: number | null }[] };
+  from: string;
+  to: string;
+  received: number;
+  resolved: number;
+  openAtEnd: number;
+  medianDaysToResolution: number | null;
+  escalationRate: number | null;
+  byStage: { stage: string; count: number }[];
+  byRegime: { regime: string; count: number }[];
+  sla: {
+    met: number;
+    breached: number;
+    running: number;
+    complianceRate: number | null;
+    byKind: { kind: string; met: number; breached: number; complianceRate: number | null }[];
+  };
   aging: { label: string; count: number }[];
 }
 export const REPORT = `query Report($from: DateTime!, $to: DateTime!) {

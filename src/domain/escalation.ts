@@ -78,9 +78,13 @@ export function belongsToController(c: Pick<EscalationCase, 'processingRole' | '
 export function checkEscalation(c: EscalationCase, to: ComplaintStage): Verdict {
   const path = `${c.stage} → ${to}`;
   if (c.status === ComplaintStatus.CLOSED) return refuse('CASE_CLOSED', `Escalation ${path} refused: the case is CLOSED`);
-  if (c.stage === ARBITRATION_PANEL) return refuse('ARBITRATION_TERMINAL', `Escalation ${path} refused: ARBITRATION_PANEL is terminal, the panel's decision is binding`);
+  if (c.stage === ARBITRATION_PANEL)
+    return refuse('ARBITRATION_TERMINAL', `Escalation ${path} refused: ARBITRATION_PANEL is terminal, the panel's decision is binding`);
   if (belongsToController(c) && to !== REGULATOR) {
-    return refuse('PROCESSOR_REFER_TO_CONTROLLER', `Escalation ${path} refused: a PROCESSOR case invoking rights other than COMPLAINT belongs to the controller and can only go to REGULATOR`);
+    return refuse(
+      'PROCESSOR_REFER_TO_CONTROLLER',
+      `Escalation ${path} refused: a PROCESSOR case invoking rights other than COMPLAINT belongs to the controller and can only go to REGULATOR`,
+    );
   }
   const entry = ESCALATION_TABLE.find((e) => e.to === to && e.from.includes(c.stage));
   if (!entry) return refuse('NOT_ON_ESCALATION_PATH', `Escalation ${path} is not on the escalation path`);

@@ -7,7 +7,8 @@ export type WindowEnd = { kind: 'date'; date: string } | { kind: 'instant'; inst
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-export const WINDOW_END_FORMS = "must be an ISO-8601 instant with offset (2026-11-30T00:00:00Z) or a date (2026-11-30: the whole day in the tenant's time zone), between 1900 and 9999";
+export const WINDOW_END_FORMS =
+  "must be an ISO-8601 instant with offset (2026-11-30T00:00:00Z) or a date (2026-11-30: the whole day in the tenant's time zone), between 1900 and 9999";
 
 const inRange = (d: Date) => !Number.isNaN(d.getTime()) && d >= EARLIEST_INSTANT && d <= LATEST_INSTANT;
 

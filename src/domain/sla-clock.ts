@@ -1,6 +1,16 @@
 import { DueStepKind, SlaStartEvent, SlaTimerStatus } from './enums';
 import {
-  Calendar, calendarFor, computeDue, describeClock, describeInstant, DueStep, dueAfterResume, extendDue, remainingOnPause, remainingSeconds, skippedDays,
+  Calendar,
+  calendarFor,
+  computeDue,
+  describeClock,
+  describeInstant,
+  DueStep,
+  dueAfterResume,
+  extendDue,
+  remainingOnPause,
+  remainingSeconds,
+  skippedDays,
 } from './sla-calendar';
 
 /**
@@ -66,7 +76,12 @@ export function replayClock(input: ClockInput): ClockState {
     steps.push({ kind: DueStepKind.RULE, at: start, until: null, text: `A fixed deadline, ${terms.source}: not pausable, no extension` });
   } else {
     dueAt = computeDue(start, terms.duration, terms.businessDays, cal).dueAt;
-    steps.push({ kind: DueStepKind.RULE, at: start, until: null, text: `${terms.duration}: ${describeClock(terms.duration, terms.businessDays, cal)}; ${terms.source}` });
+    steps.push({
+      kind: DueStepKind.RULE,
+      at: start,
+      until: null,
+      text: `${terms.duration}: ${describeClock(terms.duration, terms.businessDays, cal)}; ${terms.source}`,
+    });
   }
 
   const timeline: DueStep[] = [];
@@ -82,7 +97,9 @@ export function replayClock(input: ClockInput): ClockState {
       // A clock that is due is due: nothing kept, nothing moved.
       const resumedDue = pause.remaining > 0 ? dueAfterResume(at, pause.remaining, terms.businessDays, cal) : dueAt;
       timeline.push({
-        kind: DueStepKind.PAUSE, at: pause.at, until: at,
+        kind: DueStepKind.PAUSE,
+        at: pause.at,
+        until: at,
         text: `Paused while awaiting the complainant, ${describeInstant(pause.at, cal)} to ${describeInstant(at, cal)}; kept ${kept(pause.remaining)}; due moves from ${dueAt.toISOString()} to ${resumedDue.toISOString()}`,
       });
       dueAt = resumedDue;
@@ -92,7 +109,9 @@ export function replayClock(input: ClockInput): ClockState {
       const extendedDue = extendDue(dueAt, terms.extension, terms.businessDays, cal);
       const reason = input.extensionReason ?? '';
       timeline.push({
-        kind: DueStepKind.EXTEND, at, until: null,
+        kind: DueStepKind.EXTEND,
+        at,
+        until: null,
         text: `Extended once by ${terms.extension} (${terms.source}) on ${describeInstant(at, cal)}: ${reason}; due moves from ${dueAt.toISOString()} to ${extendedDue.toISOString()}`,
       });
       dueAt = extendedDue;
@@ -100,7 +119,12 @@ export function replayClock(input: ClockInput): ClockState {
     }
   }
   if (pause) {
-    timeline.push({ kind: DueStepKind.PAUSE, at: pause.at, until: null, text: `Paused while awaiting the complainant since ${describeInstant(pause.at, cal)}; keeps ${kept(pause.remaining)}; the due below stands until the case resumes` });
+    timeline.push({
+      kind: DueStepKind.PAUSE,
+      at: pause.at,
+      until: null,
+      text: `Paused while awaiting the complainant since ${describeInstant(pause.at, cal)}; keeps ${kept(pause.remaining)}; the due below stands until the case resumes`,
+    });
   }
   if (terms.businessDays && !terms.deadline) {
     for (const span of running) {

@@ -24,7 +24,18 @@ export const CCPA_OPT_OUTS: DataSubjectRight[] = [DataSubjectRight.DO_NOT_SELL, 
 /** SPEC §5 ¹: every other right: requests to know, delete, correct. */
 export const CCPA_REQUESTS: DataSubjectRight[] = Object.values(DataSubjectRight).filter((r) => !CCPA_OPT_OUTS.includes(r));
 
-function preset(regime: Regime, stage: ComplaintStage, kind: SlaKind, duration: string, businessDays: boolean, extension: string | null, pausable: boolean, startsOn: SlaStartEvent, source: string, rights: DataSubjectRight[] | null = null): SlaPolicyTerms {
+function preset(
+  regime: Regime,
+  stage: ComplaintStage,
+  kind: SlaKind,
+  duration: string,
+  businessDays: boolean,
+  extension: string | null,
+  pausable: boolean,
+  startsOn: SlaStartEvent,
+  source: string,
+  rights: DataSubjectRight[] | null = null,
+): SlaPolicyTerms {
   return { regime, stage, kind, duration, businessDays, extension, warnAtPercent: 80, pausable, startsOn, source, rights: rights ? [...rights].sort() : null };
 }
 

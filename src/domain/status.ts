@@ -36,10 +36,18 @@ export function checkNotClosed(current: ComplaintStatus | string, operation: str
 export function checkOutcome(c: { processingRole: ProcessingRole; rights: DataSubjectRight[]; stage: ComplaintStage }, outcome: ComplaintOutcome): Verdict {
   const referred = outcome === ComplaintOutcome.REFERRED_TO_CONTROLLER;
   if (belongsToController(c) && !referred) {
-    return { allowed: false, rule: 'PROCESSOR_REFER_TO_CONTROLLER', message: 'A PROCESSOR case invoking rights other than COMPLAINT belongs to the controller: resolve it as REFERRED_TO_CONTROLLER' };
+    return {
+      allowed: false,
+      rule: 'PROCESSOR_REFER_TO_CONTROLLER',
+      message: 'A PROCESSOR case invoking rights other than COMPLAINT belongs to the controller: resolve it as REFERRED_TO_CONTROLLER',
+    };
   }
   if (!belongsToController(c) && referred) {
-    return { allowed: false, rule: 'REFERRAL_ONLY_FOR_PROCESSOR', message: 'REFERRED_TO_CONTROLLER is only for a PROCESSOR case invoking rights other than COMPLAINT' };
+    return {
+      allowed: false,
+      rule: 'REFERRAL_ONLY_FOR_PROCESSOR',
+      message: 'REFERRED_TO_CONTROLLER is only for a PROCESSOR case invoking rights other than COMPLAINT',
+    };
   }
   return { allowed: true };
 }

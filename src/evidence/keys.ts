@@ -77,8 +77,7 @@ export async function loadEvidenceKeys(config: AppConfig, log: Logger): Promise<
     kid,
     jwks,
     checkpointDir: config.AUDIT_CHECKPOINT_DIR ?? null,
-    sign: (payload, typ) =>
-      new CompactSign(Buffer.from(JSON.stringify(payload), 'utf8')).setProtectedHeader({ alg: 'EdDSA', kid, typ }).sign(key),
+    sign: (payload, typ) => new CompactSign(Buffer.from(JSON.stringify(payload), 'utf8')).setProtectedHeader({ alg: 'EdDSA', kid, typ }).sign(key),
   };
 }
 

@@ -38,13 +38,15 @@ function checkTrail(events: BundleEvent[], head: EvidenceBundle['auditHead']): s
   for (const e of events) {
     if (e.sequence > expected) failures.push(expected === e.sequence - 1 ? `missing sequence ${expected}` : `missing sequences ${expected}..${e.sequence - 1}`);
     else if (e.sequence < expected) failures.push(`event ${e.sequence} out of order or repeated (expected sequence ${expected})`);
-    if (e.prevHash !== (previous?.hash ?? null)) failures.push(`event ${e.sequence} prevHash does not link to ${previous ? `event ${previous.sequence}` : 'the start of the chain'}`);
+    if (e.prevHash !== (previous?.hash ?? null))
+      failures.push(`event ${e.sequence} prevHash does not link to ${previous ? `event ${previous.sequence}` : 'the start of the chain'}`);
     if (chainHash(e.prevHash, e) !== e.hash) failures.push(`event ${e.sequence} hash mismatch`);
     expected = Math.max(expected, e.sequence + 1);
     previous = e;
   }
   if (head.sequence >= expected) failures.push(head.sequence === expected ? `missing sequence ${expected}` : `missing sequences ${expected}..${head.sequence}`);
-  else if (head.sequence > 0 && events.length > 0 && head.sequence === events.at(-1)!.sequence && head.hash !== events.at(-1)!.hash) failures.push(`audit head does not match event ${head.sequence}`);
+  else if (head.sequence > 0 && events.length > 0 && head.sequence === events.at(-1)!.sequence && head.hash !== events.at(-1)!.hash)
+    failures.push(`audit head does not match event ${head.sequence}`);
   return failures;
 }
 
@@ -54,7 +56,8 @@ async function checkCheckpoint(jws: string, jwks: JSONWebKeySet, bundle: Evidenc
   const signature = await checkSignature('checkpoint', jws, jwks, CHECKPOINT_TYP);
   if (signature) failures.push(signature);
   const payload = unverifiedPayload(jws) as { id?: string; tenant?: string; root?: string; heads?: ChainHead[] } | null;
-  if (!payload || !Array.isArray(payload.heads)) return { failures: [...failures, 'checkpoint mismatch: the checkpoint payload is not a checkpoint'], note: '' };
+  if (!payload || !Array.isArray(payload.heads))
+    return { failures: [...failures, 'checkpoint mismatch: the checkpoint payload is not a checkpoint'], note: '' };
   if (checkpointRoot(payload.heads) !== payload.root) failures.push('checkpoint mismatch: its root is not the Merkle tree hash of its heads');
   const complaintId = String(bundle.complaint.id);
   const tenant = bundle.auditTrail[0]?.tenantId;
@@ -87,7 +90,9 @@ export async function verifyEvidence(bundleJws: string, jwks: JSONWebKeySet, che
     failures.push(`verification mismatch: the bundle states ${JSON.stringify(stated)}, recomputed ${JSON.stringify(recomputed)}`);
   }
   if (!recomputed.valid && recomputed.brokenAtSequence !== null) {
-    failures.push(`audit trail broken at sequence ${recomputed.brokenAtSequence}${bundle.checkpoint ? ` (checked against checkpoint ${bundle.checkpoint.id})` : ''}`);
+    failures.push(
+      `audit trail broken at sequence ${recomputed.brokenAtSequence}${bundle.checkpoint ? ` (checked against checkpoint ${bundle.checkpoint.id})` : ''}`,
+    );
   }
   let note = '';
   if (checkpointJws !== undefined) {

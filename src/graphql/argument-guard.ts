@@ -1,6 +1,14 @@
 import {
-  defaultFieldResolver, getNullableType, GraphQLArgument, GraphQLFieldResolver, GraphQLInputField, GraphQLInputType, GraphQLSchema,
-  isInputObjectType, isListType, isObjectType,
+  defaultFieldResolver,
+  getNullableType,
+  GraphQLArgument,
+  GraphQLFieldResolver,
+  GraphQLInputField,
+  GraphQLInputType,
+  GraphQLSchema,
+  isInputObjectType,
+  isListType,
+  isObjectType,
 } from 'graphql';
 import { BadUserInputError } from '../errors';
 import { instantProblem, textProblem } from '../validation';
@@ -35,13 +43,19 @@ function guarded<S, C>(definitions: readonly GraphQLArgument[], next: GraphQLFie
   };
 }
 
-function normaliseFields(definitions: readonly (GraphQLArgument | GraphQLInputField)[], values: Record<string, unknown>, prefix: string, problems: Problems): Record<string, unknown> {
+function normaliseFields(
+  definitions: readonly (GraphQLArgument | GraphQLInputField)[],
+  values: Record<string, unknown>,
+  prefix: string,
+  problems: Problems,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...values };
   for (const definition of definitions) {
     if (!(definition.name in values)) continue;
     const path = prefix ? `${prefix}.${definition.name}` : definition.name;
     const value = values[definition.name];
-    out[definition.name] = value === null && definition.defaultValue !== undefined ? definition.defaultValue : normalise(definition.type, value, path, problems);
+    out[definition.name] =
+      value === null && definition.defaultValue !== undefined ? definition.defaultValue : normalise(definition.type, value, path, problems);
   }
   return out;
 }

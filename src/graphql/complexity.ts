@@ -23,7 +23,13 @@ const pageSizeEstimator: ComplexityEstimator = ({ type, field, args, childComple
  * The cost rule for one operation: a GraphQL error when its estimated cost exceeds `maxCost`,
  * else null. Shared by HTTP (the plugin below) and graphql-ws (src/graphql/limits.ts).
  */
-export function costLimitError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, maxCost: number): GraphQLError | null {
+export function costLimitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+  maxCost: number,
+): GraphQLError | null {
   let cost: number;
   try {
     cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators: [pageSizeEstimator] });

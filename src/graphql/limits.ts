@@ -19,7 +19,11 @@ export interface QueryGuards {
    * parse with the token limit, validate with every rule, then price. Errors carry the codes
    * HTTP answers with (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED).
    */
-  check(request: { query: unknown; variables?: Record<string, unknown> | null; operationName?: string | null }): { document: DocumentNode } | { errors: GraphQLError[] };
+  check(request: {
+    query: unknown;
+    variables?: Record<string, unknown> | null;
+    operationName?: string | null;
+  }): { document: DocumentNode } | { errors: GraphQLError[] };
 }
 
 export function queryGuards(schema: GraphQLSchema, options: { isProduction: boolean }): QueryGuards {
@@ -34,15 +38,18 @@ export function queryGuards(schema: GraphQLSchema, options: { isProduction: bool
   }).protect();
   const rules = [...specifiedRules, ...armor.validationRules];
   // Armor hides suggestions in an Apollo hook; graphql-ws gets the same treatment here.
-  const hideSuggestions = (e: GraphQLError) => (options.isProduction ? new GraphQLError(e.message.replace(/Did you mean ".+"/g, '[Suggestion hidden]'), { nodes: e.nodes, extensions: e.extensions }) : e);
-  const coded = (e: GraphQLError, code: string) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
+  const hideSuggestions = (e: GraphQLError) =>
+    options.isProduction ? new GraphQLError(e.message.replace(/Did you mean ".+"/g, '[Suggestion hidden]'), { nodes: e.nodes, extensions: e.extensions }) : e;
+  const coded = (e: GraphQLError, code: string) =>
+    new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
 
   return {
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: armor.validationRules,
     plugins: [...armor.plugins, costLimitPlugin(schema, QUERY_LIMITS.maxCost)],
     check({ query, variables, operationName }) {
-      if (typeof query !== 'string') return { errors: [new GraphQLError('A GraphQL request must have a query string', { extensions: { code: 'BAD_REQUEST' } })] };
+      if (typeof query !== 'string')
+        return { errors: [new GraphQLError('A GraphQL request must have a query string', { extensions: { code: 'BAD_REQUEST' } })] };
       let document: DocumentNode;
       try {
         document = parse(query, { maxTokens: QUERY_LIMITS.maxTokens });

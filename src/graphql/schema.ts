@@ -53,6 +53,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     pubSub: noTopics,
     validateFn: validateArgs,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-  }).then(guardArguments).then(describeRootTypes);
+  })
+    .then(guardArguments)
+    .then(describeRootTypes);
   return cached;
 }

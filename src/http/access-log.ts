@@ -26,7 +26,10 @@ const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 export class AccessLog {
   readonly middleware: HttpLogger<IncomingMessage, ServerResponse>;
 
-  constructor(log: Logger, private readonly metrics: Metrics) {
+  constructor(
+    log: Logger,
+    private readonly metrics: Metrics,
+  ) {
     this.middleware = pinoHttp({
       logger: log,
       quietReqLogger: true,
@@ -63,7 +66,10 @@ export class AccessLog {
     const fields = (ctx as { [FIELDS]?: AccessFields })[FIELDS];
     if (!fields) return;
     if (operationName && OPERATION_NAME.test(operationName)) fields.operationName = operationName;
-    this.recordErrors(fields, (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+    this.recordErrors(
+      fields,
+      (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')),
+    );
   }
 
   /** A request refused before it reached a resolver (no token, a bad body). */

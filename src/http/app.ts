@@ -54,7 +54,12 @@ const DRAIN_GRACE_MS = 20_000;
 
 export async function createApp({ config, dataSource, readDataSource, log, worker }: AppDeps): Promise<RunningApp> {
   const verifier = new TokenVerifier({
-    secret: config.JWT_SECRET, jwksUrl: config.JWT_JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxTtlSeconds: config.jwtMaxTtlSeconds, log,
+    secret: config.JWT_SECRET,
+    jwksUrl: config.JWT_JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    maxTtlSeconds: config.jwtMaxTtlSeconds,
+    log,
   });
   useWebhookPolicy(dataSource, webhookPolicyFrom(config));
   useMail(dataSource, config);
@@ -141,7 +146,14 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
   });
 
   mountDesk(app, { config, dataSource });
-  mountCsvReport(app, { dataSource, readDataSource: readDataSource ?? dataSource, verifier, log, access, statementTimeoutMs: config.DB_EXPORT_STATEMENT_TIMEOUT_MS });
+  mountCsvReport(app, {
+    dataSource,
+    readDataSource: readDataSource ?? dataSource,
+    verifier,
+    log,
+    access,
+    statementTimeoutMs: config.DB_EXPORT_STATEMENT_TIMEOUT_MS,
+  });
   await mountEvidenceRoutes(app, { config, dataSource, verifier, log, access });
 
   app.use(
@@ -169,7 +181,6 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
     }),
   );
   app.use(jsonErrorHandler(access, log));
-
 
   const listener = listenForEvents(dataSource, (dataSource.options as { url: string }).url, log);
   await listener.ready; // subscribers connected after start-up hear every later change

@@ -35,7 +35,10 @@ export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
   app.get(CSV_REPORT_PATH, async (req: Request, res: Response) => {
     const requestId = requestIdOf(req, res);
     try {
-      const { ctx, window } = req.query.token !== undefined ? await redeemExportLink(dataSource, req.query.token, requestId, log, deps.statementTimeoutMs) : await bearerExport(req, res, requestId);
+      const { ctx, window } =
+        req.query.token !== undefined
+          ? await redeemExportLink(dataSource, req.query.token, requestId, log, deps.statementTimeoutMs)
+          : await bearerExport(req, res, requestId);
       access.attach(ctx, res, ctx.user);
       await streamComplaintsCsv(ctx, deps.readDataSource, window, deps.statementTimeoutMs, () =>
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"'),
@@ -48,7 +51,8 @@ export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
   async function bearerExport(req: Request, res: Response, requestId: string): Promise<{ ctx: RequestContext; window: ExportWindow }> {
     const actor = await authenticate(dataSource, verifier, req.headers.authorization);
     access.attach({}, res, actor); // a refusal from here on names its caller
-    if (!actor.roles.some((r) => CSV_EXPORT_ROLES.includes(r))) throw new ForbiddenError(`The CSV report requires one of the roles ${CSV_EXPORT_ROLES.join(', ')}`);
+    if (!actor.roles.some((r) => CSV_EXPORT_ROLES.includes(r)))
+      throw new ForbiddenError(`The CSV report requires one of the roles ${CSV_EXPORT_ROLES.join(', ')}`);
     const ctx = new RequestContext(dataSource, requestId, log.child({ requestId, tenantId: actor.tenantId, userId: actor.userId }), actor);
     return { ctx, window: await startBearerExport(ctx, req.query.from, req.query.to, deps.statementTimeoutMs) };
   }

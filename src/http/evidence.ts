@@ -17,7 +17,10 @@ import { requestIdOf, sendRestError } from './rest-door';
  * bearer token through the one authentication door), and the evidence key set,
  * `GET /.well-known/jwks.json` (no token: auditors verify with it).
  */
-export async function mountEvidenceRoutes(app: Express, deps: { config: AppConfig; dataSource: DataSource; verifier: TokenVerifier; log: Logger; access: AccessLog }): Promise<void> {
+export async function mountEvidenceRoutes(
+  app: Express,
+  deps: { config: AppConfig; dataSource: DataSource; verifier: TokenVerifier; log: Logger; access: AccessLog },
+): Promise<void> {
   const { dataSource, verifier, log, access } = deps;
   const keys = useEvidenceKeys(dataSource, await loadEvidenceKeys(deps.config, log));
 

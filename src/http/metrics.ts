@@ -90,13 +90,17 @@ export class Metrics {
         for (const row of await slaEvents().catch(() => [])) this.set({ regime: row.regime, kind: row.kind }, row.breaches);
       },
     });
-    const queue = perScrape(async () =>
-      ((await dataSource.query(
-        `SELECT count(*)::int AS due, coalesce(extract(epoch FROM max(now() - run_at)), 0)::float AS lag,
+    const queue = perScrape(
+      async () =>
+        (
+          (await dataSource.query(
+            `SELECT count(*)::int AS due, coalesce(extract(epoch FROM max(now() - run_at)), 0)::float AS lag,
                 (SELECT count(*)::int FROM graphile_worker._private_jobs WHERE attempts >= max_attempts) AS failed
            FROM graphile_worker._private_jobs
           WHERE run_at <= now() AND locked_at IS NULL AND attempts < max_attempts`,
-      )) as { due: number; lag: number; failed: number }[])[0]);
+          )) as { due: number; lag: number; failed: number }[]
+        )[0],
+    );
     new Gauge({
       name: 'job_queue_due',
       help: 'Jobs (SLA timers, sweeps, purges) due and waiting for a worker',

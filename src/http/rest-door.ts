@@ -25,7 +25,8 @@ export function requestIdOf(req: Request, res: Response): string {
  */
 export function sendRestError(res: Response, error: unknown, requestId: string, log: Logger): string {
   if (error instanceof AppError) {
-    if (!res.headersSent) res.status(STATUS[error.code] ?? 400).json({ errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code, requestId } }] });
+    if (!res.headersSent)
+      res.status(STATUS[error.code] ?? 400).json({ errors: [{ message: error.message, extensions: { ...error.extensions, code: error.code, requestId } }] });
     else res.destroy();
     return error.code;
   }

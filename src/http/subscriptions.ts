@@ -47,7 +47,13 @@ type Connection = ConnectionState & { socket: WebSocket };
 class SocketContext extends RequestContext implements FeedOwner {
   private cachedSince = Date.now();
 
-  constructor(dataSource: DataSource, requestId: string, log: Logger, actor: Actor | null, private readonly socket: WebSocket) {
+  constructor(
+    dataSource: DataSource,
+    requestId: string,
+    log: Logger,
+    actor: Actor | null,
+    private readonly socket: WebSocket,
+  ) {
     super(dataSource, requestId, log, actor);
   }
 
@@ -149,16 +155,25 @@ export function serveSubscriptions({ httpServer, schema, verifier, dataSource, l
         // The operation being subscribed is already counted.
         if (Object.keys(ctx.subscriptions).length > SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection) {
           return [
-            new GraphQLError(`Too many operations on this connection: at most ${SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection}; complete one first or open another connection`, {
-              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', max: SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection },
-            }),
+            new GraphQLError(
+              `Too many operations on this connection: at most ${SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection}; complete one first or open another connection`,
+              {
+                extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', max: SUBSCRIPTION_LIMITS.maxSubscriptionsPerConnection },
+              },
+            ),
           ];
         }
         const checked = guards.check(payload);
         if ('errors' in checked) return checked.errors;
         const requestId = randomUUID();
         const actor = ctx.extra.actor ?? null;
-        const contextValue = new SocketContext(dataSource, requestId, log.child({ requestId, subscription: true, tenantId: actor?.tenantId, userId: actor?.userId }), actor, ctx.extra.socket);
+        const contextValue = new SocketContext(
+          dataSource,
+          requestId,
+          log.child({ requestId, subscription: true, tenantId: actor?.tenantId, userId: actor?.userId }),
+          actor,
+          ctx.extra.socket,
+        );
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
@@ -188,9 +203,12 @@ export const subscriptionsNeedWebSocket: ApolloServerPlugin = {
     return {
       async didResolveOperation({ operation }) {
         if (operation?.operation === 'subscription') {
-          throw new GraphQLError('Subscriptions are served over WebSocket: connect with the graphql-ws protocol (graphql-transport-ws) to this same /graphql path', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
+          throw new GraphQLError(
+            'Subscriptions are served over WebSocket: connect with the graphql-ws protocol (graphql-transport-ws) to this same /graphql path',
+            {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            },
+          );
         }
       },
     };

@@ -20,7 +20,11 @@ const byDataSource = new WeakMap<DataSource, MailSettings>();
 /** With SMTP_URL set, SLA warnings and breaches are mailed (SPEC §11); without it, nothing is queued. */
 export function useMail(dataSource: DataSource, config: Pick<AppConfig, 'SMTP_URL' | 'SMTP_FROM' | 'PUBLIC_URL'>): void {
   if (!config.SMTP_URL) return;
-  byDataSource.set(dataSource, { transport: createTransport(config.SMTP_URL), from: config.SMTP_FROM, publicUrl: config.PUBLIC_URL?.replace(/\/+$/, '') ?? null });
+  byDataSource.set(dataSource, {
+    transport: createTransport(config.SMTP_URL),
+    from: config.SMTP_FROM,
+    publicUrl: config.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+  });
 }
 
 const KINDS: Partial<Record<AuditAction, string>> = { [AuditAction.SLA_WARNING]: 'SLA_WARNING', [AuditAction.SLA_BREACHED]: 'SLA_BREACHED' };
@@ -42,7 +46,9 @@ export async function queueSlaMail(tx: TxContext, event: { action: AuditAction; 
   )) as { id: string }[];
   for (const row of rows) {
     await tx.manager.query(`SELECT FROM graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := 25)`, [
-      SLA_MAIL_TASK, JSON.stringify({ tenantId: tx.tenantId, notificationId: row.id }), `mail:${row.id}`,
+      SLA_MAIL_TASK,
+      JSON.stringify({ tenantId: tx.tenantId, notificationId: row.id }),
+      `mail:${row.id}`,
     ]);
   }
 }
@@ -66,7 +72,12 @@ function compose(mail: PendingMail, settings: MailSettings) {
     `Due: ${mail.dueAt.toISOString()}`,
     ...(settings.publicUrl ? [`Open the case: ${settings.publicUrl}/#/complaints/${mail.complaintId}`] : []),
   ];
-  return { from: settings.from, to: mail.email, subject: `[${mail.reference}] SLA ${mail.kind === 'SLA_BREACHED' ? 'breached' : 'warning'}: ${mail.timerKind}`, text: `${lines.join('\n')}\n` };
+  return {
+    from: settings.from,
+    to: mail.email,
+    subject: `[${mail.reference}] SLA ${mail.kind === 'SLA_BREACHED' ? 'breached' : 'warning'}: ${mail.timerKind}`,
+    text: `${lines.join('\n')}\n`,
+  };
 }
 
 /** The worker's task: sends a PENDING mail and records it SENT; a failure throws, and graphile-worker retries. */

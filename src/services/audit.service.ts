@@ -28,7 +28,8 @@ async function readTrail(ctx: RequestContext, chain: Chain, first: number, after
   let afterSequence = 0;
   if (after) {
     const [sequence] = decodeCursor(after);
-    if (!Number.isInteger(sequence) || (sequence as number) < 0 || (sequence as number) > MAX_INT4) throw new BadUserInputError({ after: 'is not a cursor of this audit trail' });
+    if (!Number.isInteger(sequence) || (sequence as number) < 0 || (sequence as number) > MAX_INT4)
+      throw new BadUserInputError({ after: 'is not a cursor of this audit trail' });
     afterSequence = sequence as number;
   }
   return transaction(ctx, async (tx) => {
@@ -60,7 +61,8 @@ function verifyTrail(ctx: RequestContext, chain: Chain): Promise<ChainVerificati
   });
 }
 
-export const auditTrail = (ctx: RequestContext, complaintId: string, first: number, after?: string | null) => readTrail(ctx, { kind: 'complaint', complaintId }, first, after);
+export const auditTrail = (ctx: RequestContext, complaintId: string, first: number, after?: string | null) =>
+  readTrail(ctx, { kind: 'complaint', complaintId }, first, after);
 export const verifyAuditTrail = (ctx: RequestContext, complaintId: string) => verifyTrail(ctx, { kind: 'complaint', complaintId });
 export const tenantAuditTrail = (ctx: RequestContext, first: number, after?: string | null) => readTrail(ctx, { kind: 'tenant' }, first, after);
 export const verifyTenantAuditTrail = (ctx: RequestContext) => verifyTrail(ctx, { kind: 'tenant' });

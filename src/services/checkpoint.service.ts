@@ -31,12 +31,17 @@ async function readHeads(tx: TxContext): Promise<ChainHead[]> {
     `SELECT id::text AS chain, audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE tenant_id = $1 AND audit_head_sequence > 0`,
     [tx.tenantId],
   )) as ChainHead[];
-  const [tenant] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM tenants WHERE id = $1`, [tx.tenantId])) as ChainHead[];
+  const [tenant] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM tenants WHERE id = $1`, [
+    tx.tenantId,
+  ])) as ChainHead[];
   const heads = tenant && tenant.sequence > 0 ? [...complaints, { chain: TENANT_CHAIN, sequence: tenant.sequence, hash: tenant.hash }] : complaints;
   return sortHeads(heads);
 }
 
-const headsKey = (heads: ChainHead[]) => sortHeads(heads).map((h) => `${h.chain}:${h.sequence}:${h.hash}`).join(',');
+const headsKey = (heads: ChainHead[]) =>
+  sortHeads(heads)
+    .map((h) => `${h.chain}:${h.sequence}:${h.hash}`)
+    .join(',');
 const sameHeads = (a: ChainHead[], b: ChainHead[]) => headsKey(a) === headsKey(b);
 
 /**
@@ -56,7 +61,10 @@ async function signCheckpoint(tx: TxContext, keys: EvidenceKeys, period: Date | 
   }
   const id = randomUUID();
   const event = await appendAudit(tx, null, AuditAction.AUDIT_CHECKPOINT_CREATED, { checkpointId: id, scheduled: period !== null });
-  const heads = sortHeads([...(await readHeads(tx)).filter((h) => h.chain !== TENANT_CHAIN), { chain: TENANT_CHAIN, sequence: event.sequence, hash: event.hash }]);
+  const heads = sortHeads([
+    ...(await readHeads(tx)).filter((h) => h.chain !== TENANT_CHAIN),
+    { chain: TENANT_CHAIN, sequence: event.sequence, hash: event.hash },
+  ]);
   const payload: CheckpointPayload = {
     id,
     tenant: tx.tenantId,
@@ -135,7 +143,11 @@ export function listAuditCheckpoints(ctx: RequestContext, first: number, after?:
       }
       q.andWhere('(k.created_at, k.id) < (:createdAt::timestamptz, :id::uuid)', { createdAt, id });
     }
-    const rows = await q.orderBy('k.created_at', 'DESC').addOrderBy('k.id', 'DESC').limit(first + 1).getMany();
+    const rows = await q
+      .orderBy('k.created_at', 'DESC')
+      .addOrderBy('k.id', 'DESC')
+      .limit(first + 1)
+      .getMany();
     return toPage(rows, first, (k) => encodeCursor([k.createdAt.toISOString(), k.id]));
   });
 }

@@ -69,7 +69,11 @@ export function addNote(ctx: RequestContext, complaintId: string, body: string, 
     const note = tx.manager.create(Note, { tenantId: tx.tenantId, complaintId, body, internal, authorId: tx.user.userId });
     await tx.manager.save(note);
     await saveComplaint(tx, c, {});
-    await appendAudit(tx, c.id, AuditAction.NOTE_ADDED, { noteId: { from: null, to: note.id }, internal: { from: null, to: internal }, 'note.body': { changed: true } });
+    await appendAudit(tx, c.id, AuditAction.NOTE_ADDED, {
+      noteId: { from: null, to: note.id },
+      internal: { from: null, to: internal },
+      'note.body': { changed: true },
+    });
     return note;
   });
 }

@@ -53,7 +53,13 @@ export async function importComplaints(ctx: RequestContext, items: ImportItem[])
 function describe(ctx: RequestContext, error: unknown, prefix: string): NonNullable<ImportOutcome['error']> {
   if (error instanceof BadUserInputError) {
     const fields = Object.fromEntries(Object.entries(error.fields).map(([path, message]) => [itemPath(path, prefix), message]));
-    return { code: error.code, message: `Invalid input: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, fields };
+    return {
+      code: error.code,
+      message: `Invalid input: ${Object.entries(fields)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+      fields,
+    };
   }
   if (error instanceof AppError) return { code: error.code, message: error.message, fields: null };
   ctx.log.error({ err: error, requestId: ctx.requestId }, 'import item failed');

@@ -33,7 +33,9 @@ export interface FileComplaintData {
 function checkReferral(input: FileComplaintData): void {
   const referral = input.channel === IntakeChannel.REGULATOR_REFERRAL;
   if (referral && !input.regulatorReferral) {
-    throw new BadUserInputError({ 'input.regulatorReferral': 'is required with channel REGULATOR_REFERRAL (the regulator, its reference, respondBy when it set a deadline)' });
+    throw new BadUserInputError({
+      'input.regulatorReferral': 'is required with channel REGULATOR_REFERRAL (the regulator, its reference, respondBy when it set a deadline)',
+    });
   }
   if (!referral && input.regulatorReferral) {
     throw new BadUserInputError({ 'input.regulatorReferral': `is only for channel REGULATOR_REFERRAL (this complaint: ${input.channel})` });
@@ -91,27 +93,36 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
       at: complaint.receivedAt,
       actorId: tx.user.userId,
     });
-    await appendAudit(tx, complaint.id, AuditAction.COMPLAINT_FILED, created({
-      reference: complaint.reference,
-      stage: complaint.stage,
-      status: complaint.status,
-      rights: complaint.rights,
-      dataContext: complaint.dataContext,
-      processingRole: complaint.processingRole,
-      regimes: complaint.regimes,
-      jurisdiction: complaint.jurisdiction,
-      channel: complaint.channel,
-      summary: complaint.summary,
-      description: complaint.description,
-      'complainant.name': complaint.complainantName,
-      'complainant.email': complaint.complainantEmail,
-      'complainant.phone': complaint.complainantPhone,
-      receivedAt: complaint.receivedAt,
-      assigneeId: complaint.assigneeId,
-      ...(referral
-        ? { 'regulatorReferral.regulator': complaint.regulatorName, 'regulatorReferral.reference': complaint.regulatorReference, 'regulatorReferral.respondBy': complaint.regulatorRespondBy }
-        : {}),
-    }));
+    await appendAudit(
+      tx,
+      complaint.id,
+      AuditAction.COMPLAINT_FILED,
+      created({
+        reference: complaint.reference,
+        stage: complaint.stage,
+        status: complaint.status,
+        rights: complaint.rights,
+        dataContext: complaint.dataContext,
+        processingRole: complaint.processingRole,
+        regimes: complaint.regimes,
+        jurisdiction: complaint.jurisdiction,
+        channel: complaint.channel,
+        summary: complaint.summary,
+        description: complaint.description,
+        'complainant.name': complaint.complainantName,
+        'complainant.email': complaint.complainantEmail,
+        'complainant.phone': complaint.complainantPhone,
+        receivedAt: complaint.receivedAt,
+        assigneeId: complaint.assigneeId,
+        ...(referral
+          ? {
+              'regulatorReferral.regulator': complaint.regulatorName,
+              'regulatorReferral.reference': complaint.regulatorReference,
+              'regulatorReferral.respondBy': complaint.regulatorRespondBy,
+            }
+          : {}),
+      }),
+    );
     // SPEC §7: a child's data is flagged in the trail and restricted to the DPO.
     if (complaint.involvesChildUnder13) {
       await appendAudit(tx, complaint.id, AuditAction.CHILD_DATA_FLAGGED, { involvesChildUnder13: { from: false, to: true } });
@@ -139,7 +150,10 @@ async function claimIdempotencyKey(tx: TxContext, key: string, input: FileCompla
     [tx.tenantId, key, requestHash],
   )) as unknown[];
   if (claimed.length > 0) return null;
-  const [earlier] = (await tx.manager.query('SELECT request_hash, complaint_id FROM idempotency_keys WHERE tenant_id = $1 AND key = $2', [tx.tenantId, key])) as {
+  const [earlier] = (await tx.manager.query('SELECT request_hash, complaint_id FROM idempotency_keys WHERE tenant_id = $1 AND key = $2', [
+    tx.tenantId,
+    key,
+  ])) as {
     request_hash: string;
     complaint_id: string;
   }[];

@@ -38,19 +38,33 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
     await sla.stageLeft(tx, c, from, at);
     await saveComplaint(tx, c, { stage: to, status: ComplaintStatus.OPEN, outcome: null, resolvedAt: null, resolutionSummary: null });
     await tx.manager.insert(StageTransition, { tenantId: tx.tenantId, complaintId: c.id, fromStage: from, toStage: to, reason, at, actorId: tx.user.userId });
-    await appendAudit(tx, c.id, AuditAction.STAGE_ESCALATED, {
-      stage: { from: before.stage, to },
-      ...(before.status !== ComplaintStatus.OPEN ? { status: { from: before.status, to: ComplaintStatus.OPEN } } : {}),
-      ...(before.outcome ? { outcome: { from: before.outcome, to: null } } : {}),
-      ...(before.resolvedAt ? { resolvedAt: { from: before.resolvedAt.toISOString(), to: null } } : {}),
-      ...(before.resolutionSummary ? { resolutionSummary: { from: before.resolutionSummary, to: null } } : {}),
-      reason,
-    }, { at });
+    await appendAudit(
+      tx,
+      c.id,
+      AuditAction.STAGE_ESCALATED,
+      {
+        stage: { from: before.stage, to },
+        ...(before.status !== ComplaintStatus.OPEN ? { status: { from: before.status, to: ComplaintStatus.OPEN } } : {}),
+        ...(before.outcome ? { outcome: { from: before.outcome, to: null } } : {}),
+        ...(before.resolvedAt ? { resolvedAt: { from: before.resolvedAt.toISOString(), to: null } } : {}),
+        ...(before.resolutionSummary ? { resolutionSummary: { from: before.resolutionSummary, to: null } } : {}),
+        reason,
+      },
+      { at },
+    );
     await sla.stageEntered(tx, c, at);
   });
 }
 
-async function moveStatus(tx: TxContext, c: Complaint, transition: StatusTransition, patch: Partial<Complaint>, action: AuditAction, extra: Record<string, unknown>, at: Date): Promise<void> {
+async function moveStatus(
+  tx: TxContext,
+  c: Complaint,
+  transition: StatusTransition,
+  patch: Partial<Complaint>,
+  action: AuditAction,
+  extra: Record<string, unknown>,
+  at: Date,
+): Promise<void> {
   enforce(checkStatusTransition(c.status, transition));
   const from = c.status;
   await saveComplaint(tx, c, { status: STATUS_TRANSITIONS[transition].to, ...patch });
@@ -80,11 +94,19 @@ export function resolveComplaint(ctx: RequestContext, id: string, outcome: Compl
     const at = new Date();
     if (c.status === ComplaintStatus.AWAITING_COMPLAINANT) await sla.resumed(tx, c, at);
     const recorded = resolutionSummary(c.stage, outcome, summary);
-    await moveStatus(tx, c, 'resolveComplaint', { outcome, resolutionSummary: recorded, resolvedAt: at }, AuditAction.RESOLVED, {
-      outcome: { from: null, to: outcome },
-      resolutionSummary: { from: null, to: recorded },
-      resolvedAt: { from: null, to: at.toISOString() },
-    }, at);
+    await moveStatus(
+      tx,
+      c,
+      'resolveComplaint',
+      { outcome, resolutionSummary: recorded, resolvedAt: at },
+      AuditAction.RESOLVED,
+      {
+        outcome: { from: null, to: outcome },
+        resolutionSummary: { from: null, to: recorded },
+        resolvedAt: { from: null, to: at.toISOString() },
+      },
+      at,
+    );
     await sla.resolved(tx, c, at);
   });
 }
@@ -93,12 +115,20 @@ export function reopenComplaint(ctx: RequestContext, id: string, reason: string,
   return changeComplaint(ctx, id, { operation: 'reopenComplaint', expectedVersion }, async (tx, c) => {
     const at = new Date();
     const previous = { outcome: c.outcome, resolvedAt: c.resolvedAt?.toISOString() ?? null, resolutionSummary: c.resolutionSummary };
-    await moveStatus(tx, c, 'reopenComplaint', { outcome: null, resolutionSummary: null, resolvedAt: null }, AuditAction.REOPENED, {
-      outcome: { from: previous.outcome, to: null },
-      resolvedAt: { from: previous.resolvedAt, to: null },
-      resolutionSummary: { from: previous.resolutionSummary, to: null },
-      reason,
-    }, at);
+    await moveStatus(
+      tx,
+      c,
+      'reopenComplaint',
+      { outcome: null, resolutionSummary: null, resolvedAt: null },
+      AuditAction.REOPENED,
+      {
+        outcome: { from: previous.outcome, to: null },
+        resolvedAt: { from: previous.resolvedAt, to: null },
+        resolutionSummary: { from: previous.resolutionSummary, to: null },
+        reason,
+      },
+      at,
+    );
     // SPEC §4: the stage's stage-entered clocks start afresh, as if the stage were entered again.
     await sla.reopened(tx, c, at);
   });
@@ -113,7 +143,13 @@ export function closeComplaint(ctx: RequestContext, id: string, expectedVersion:
 }
 
 /** DPF Supplemental Principle 5: the DPA panel's advice starts the 25-day COMPLY clock. */
-export function recordPanelAdvice(ctx: RequestContext, id: string, summary: string, deliveredAt: Date | null | undefined, expectedVersion: Version): Promise<Complaint> {
+export function recordPanelAdvice(
+  ctx: RequestContext,
+  id: string,
+  summary: string,
+  deliveredAt: Date | null | undefined,
+  expectedVersion: Version,
+): Promise<Complaint> {
   return changeComplaint(ctx, id, { operation: 'recordPanelAdvice', expectedVersion }, async (tx, c) => {
     if (c.stage !== ComplaintStage.DPA_PANEL) {
       throw new InvalidTransitionError('PANEL_ADVICE_AT_DPA_PANEL', `Panel advice is recorded at stage DPA_PANEL; the case is at ${c.stage}`);
@@ -129,7 +165,10 @@ export function recordPanelAdvice(ctx: RequestContext, id: string, summary: stri
     if (at.getTime() > Date.now()) throw new BadUserInputError({ deliveredAt: 'must not be in the future' });
     if (entered && at < entered) throw new BadUserInputError({ deliveredAt: `must not be before the case reached DPA_PANEL (${entered.toISOString()})` });
     await saveComplaint(tx, c, { panelAdviceSummary: summary, panelAdviceAt: at });
-    await appendAudit(tx, c.id, AuditAction.PANEL_ADVICE_RECORDED, { panelAdvice: { from: null, to: summary }, deliveredAt: { from: null, to: at.toISOString() } });
+    await appendAudit(tx, c.id, AuditAction.PANEL_ADVICE_RECORDED, {
+      panelAdvice: { from: null, to: summary },
+      deliveredAt: { from: null, to: at.toISOString() },
+    });
     await sla.panelAdviceRecorded(tx, c, at);
   });
 }

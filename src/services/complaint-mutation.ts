@@ -19,7 +19,12 @@ export interface MutationOptions {
  * lose an update), checks `expectedVersion` (CONFLICT) and the closed rule, then runs
  * `work`, which saves with `saveComplaint` and audits through appendAudit.
  */
-export async function withLockedComplaint<T>(ctx: RequestContext, id: string, options: MutationOptions, work: (tx: TxContext, complaint: Complaint) => Promise<T>): Promise<T> {
+export async function withLockedComplaint<T>(
+  ctx: RequestContext,
+  id: string,
+  options: MutationOptions,
+  work: (tx: TxContext, complaint: Complaint) => Promise<T>,
+): Promise<T> {
   return transaction(ctx, async (tx) => {
     const complaint = await loadComplaint(tx, id, { lock: true });
     if (options.expectedVersion !== undefined && options.expectedVersion !== null && options.expectedVersion !== complaint.version) {
@@ -31,7 +36,12 @@ export async function withLockedComplaint<T>(ctx: RequestContext, id: string, op
 }
 
 /** A change whose result is the case as committed. */
-export function changeComplaint(ctx: RequestContext, id: string, options: MutationOptions, work: (tx: TxContext, complaint: Complaint) => Promise<void>): Promise<Complaint> {
+export function changeComplaint(
+  ctx: RequestContext,
+  id: string,
+  options: MutationOptions,
+  work: (tx: TxContext, complaint: Complaint) => Promise<void>,
+): Promise<Complaint> {
   return withLockedComplaint(ctx, id, options, async (tx, complaint) => {
     await work(tx, complaint);
     return loadComplaint(tx, id);

@@ -10,9 +10,7 @@ import { Complaint } from '../../entities';
 
 /** The complaint of the tenant, or NOT_FOUND (also for another tenant's id: RLS hides it). */
 export async function loadComplaint(tx: TxContext, id: string, options: { lock?: boolean } = {}): Promise<Complaint> {
-  const complaint = isUuid(id)
-    ? await tx.manager.findOne(Complaint, { where: { id }, lock: options.lock ? { mode: 'pessimistic_write' } : undefined })
-    : null;
+  const complaint = isUuid(id) ? await tx.manager.findOne(Complaint, { where: { id }, lock: options.lock ? { mode: 'pessimistic_write' } : undefined }) : null;
   if (!complaint) throw new NotFoundError('Complaint', id);
   return complaint;
 }
@@ -78,7 +76,13 @@ export async function listComplaints(ctx: RequestContext, args: ComplaintListArg
     const page = base.clone();
     if (args.after) {
       const [cursorField, cursorDirection, value, id] = decodeCursor(args.after);
-      if (cursorField !== field || cursorDirection !== direction || typeof id !== 'string' || !isUuid(id) || !(isCursorInstant(value) || value === 'infinity')) {
+      if (
+        cursorField !== field ||
+        cursorDirection !== direction ||
+        typeof id !== 'string' ||
+        !isUuid(id) ||
+        !(isCursorInstant(value) || value === 'infinity')
+      ) {
         throw new BadUserInputError({ after: 'is not a cursor of this list and order' });
       }
       const op = direction === OrderDirection.ASC ? '>' : '<';

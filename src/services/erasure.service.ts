@@ -32,10 +32,10 @@ async function eraseFreeText(tx: TxContext, complaintId: string): Promise<Map<Fr
     for (const { table, column } of columns) {
       const key = table === 'complaints' ? 'id' : 'complaint_id';
       const stamp = table === 'complaints' ? '' : ', updated_at = now()'; // the case's own stamp moves with its version
-      const [, count] = (await tx.manager.query(
-        `UPDATE ${table} SET ${column} = $2${stamp} WHERE ${key} = $1 AND ${column} IS NOT NULL AND ${column} <> $2`,
-        [complaintId, ERASED],
-      )) as [unknown[], number];
+      const [, count] = (await tx.manager.query(`UPDATE ${table} SET ${column} = $2${stamp} WHERE ${key} = $1 AND ${column} IS NOT NULL AND ${column} <> $2`, [
+        complaintId,
+        ERASED,
+      ])) as [unknown[], number];
       if (count > 0) erased.set(field, (erased.get(field) ?? 0) + count);
     }
   }
@@ -62,11 +62,17 @@ export function eraseComplainantData(ctx: RequestContext, id: string, reason: st
       'complainant.phone': { changed: true },
     };
     for (const field of erased.keys()) changes[field] = { changed: true };
-    await appendAudit(tx, c.id, AuditAction.COMPLAINANT_DATA_ERASED, {
-      ...changes,
-      notesErased: erased.get('note.body') ?? 0,
-      erasedAt: { from: null, to: at.toISOString() },
-      reason,
-    }, { at });
+    await appendAudit(
+      tx,
+      c.id,
+      AuditAction.COMPLAINANT_DATA_ERASED,
+      {
+        ...changes,
+        notesErased: erased.get('note.body') ?? 0,
+        erasedAt: { from: null, to: at.toISOString() },
+        reason,
+      },
+      { at },
+    );
   });
 }

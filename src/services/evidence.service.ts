@@ -52,7 +52,14 @@ export function complaintAsSeenBy(c: Complaint, roles: Role[]): Record<string, u
     panelAdviceSummary: text('panelAdviceSummary', c.panelAdviceSummary),
     regulatorReferral: c.regulatorName ? { regulator: c.regulatorName, reference: c.regulatorReference, respondBy: c.regulatorRespondBy } : null,
     personalDataBreach: c.breachRecordedAt
-      ? { awareAt: c.breachAwareAt, summary: text('breachSummary', c.breachSummary), recordedAt: c.breachRecordedAt, authorityNotifiedAt: c.authorityNotifiedAt, authority: c.authorityName, authorityReference: c.authorityReference }
+      ? {
+          awareAt: c.breachAwareAt,
+          summary: text('breachSummary', c.breachSummary),
+          recordedAt: c.breachRecordedAt,
+          authorityNotifiedAt: c.authorityNotifiedAt,
+          authority: c.authorityName,
+          authorityReference: c.authorityReference,
+        }
       : null,
     nextDueAt: c.nextDueAt,
     version: c.version,
@@ -105,7 +112,9 @@ export async function evidenceBundle(ctx: RequestContext, complaintId: string): 
       const stageHistory = await manager.find(StageTransition, { where: { complaintId: complaint.id }, order: { at: 'ASC', createdAt: 'ASC' } });
       const timers = await manager.find(SlaTimer, { where: { complaintId: complaint.id }, order: { startedAt: 'ASC', kind: 'ASC', regime: 'ASC' } });
       const events = (await manager.find(AuditEvent, { where: { chainId: complaint.id }, order: { sequence: 'ASC' } })).map(bundleEvent);
-      const [auditHead] = (await manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE id = $1`, [complaint.id])) as EvidenceBundle['auditHead'][];
+      const [auditHead] = (await manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM complaints WHERE id = $1`, [
+        complaint.id,
+      ])) as EvidenceBundle['auditHead'][];
       const checkpoint = await latestCheckpointedHead(tx, complaint.id);
       const [{ now }] = (await manager.query(`SELECT now() AS now`)) as { now: Date }[];
       return { complaint, stageHistory, timers, events, auditHead, checkpoint, readAt: now };
@@ -113,10 +122,14 @@ export async function evidenceBundle(ctx: RequestContext, complaintId: string): 
     'REPEATABLE READ',
   );
   const { complaint, stageHistory, timers, events, auditHead, checkpoint, readAt } = snapshot;
-  const recorded = await transaction(ctx, (tx) => appendAudit(tx, null, AuditAction.EVIDENCE_BUNDLE_DOWNLOADED, { complaintId: complaint.id, reference: complaint.reference }));
+  const recorded = await transaction(ctx, (tx) =>
+    appendAudit(tx, null, AuditAction.EVIDENCE_BUNDLE_DOWNLOADED, { complaintId: complaint.id, reference: complaint.reference }),
+  );
   const bundle: EvidenceBundle = {
     complaint: complaintAsSeenBy(complaint, actor.roles),
-    stageHistory: stageHistory.map((s) => plainRecord({ from: s.fromStage, to: s.toStage, reason: maskFreeText(actor, complaint, 'reason', s.reason), at: s.at, actorId: s.actorId })),
+    stageHistory: stageHistory.map((s) =>
+      plainRecord({ from: s.fromStage, to: s.toStage, reason: maskFreeText(actor, complaint, 'reason', s.reason), at: s.at, actorId: s.actorId }),
+    ),
     slaTimers: timers.map((t) => timerAsShown(t, readAt, complaint, actor.roles, ctx.log)),
     auditTrail: events,
     auditHead,

@@ -20,9 +20,26 @@ export const EXPORT_LINK_TTL_MS = 5 * 60_000;
 
 /** The CSV's columns, in SPEC §8's order: codes, ids, times and counts; never PII or free text. */
 export const CSV_COLUMNS = [
-  'reference', 'stage', 'status', 'jurisdiction', 'regimes', 'rights', 'channel', 'data_context', 'processing_role', 'assignee_id',
-  'received_at', 'acknowledged_at', 'resolved_at', 'closed_at', 'days_to_acknowledge', 'days_to_resolve', 'outcome', 'next_due_at',
-  'breached_timers', 'breached_kinds',
+  'reference',
+  'stage',
+  'status',
+  'jurisdiction',
+  'regimes',
+  'rights',
+  'channel',
+  'data_context',
+  'processing_role',
+  'assignee_id',
+  'received_at',
+  'acknowledged_at',
+  'resolved_at',
+  'closed_at',
+  'days_to_acknowledge',
+  'days_to_resolve',
+  'outcome',
+  'next_due_at',
+  'breached_timers',
+  'breached_kinds',
 ] as const;
 
 // Local wall-clock time without offset or "T": what spreadsheets read as a date and time.
@@ -88,8 +105,15 @@ export async function createExportLink(ctx: RequestContext, from: string, to: st
   await transaction(ctx, async (tx) => {
     const window = await resolveInTenantZone(tx.manager, tx.tenantId, from, to);
     await tx.manager.insert(ExportLink, {
-      tenantId: tx.tenantId, userId: tx.user.userId, roles: tx.user.roles, tokenHash: hashToken(token),
-      windowFrom: window.from, windowTo: window.to, fromParam: from, toParam: to, expiresAt,
+      tenantId: tx.tenantId,
+      userId: tx.user.userId,
+      roles: tx.user.roles,
+      tokenHash: hashToken(token),
+      windowFrom: window.from,
+      windowTo: window.to,
+      fromParam: from,
+      toParam: to,
+      expiresAt,
     });
   });
   return { token, expiresAt };
@@ -98,7 +122,11 @@ export async function createExportLink(ctx: RequestContext, from: string, to: st
 /** The tenant's own audit chain (SPEC §6): who exported which window, and how. */
 function recordExport(tx: RequestContext & { manager: EntityManager }, window: ExportWindow, via: 'bearer' | 'link') {
   return appendAudit(tx, null, AuditAction.CSV_EXPORTED, {
-    from: window.fromParam, to: window.toParam, windowFrom: window.from.toISOString(), windowTo: window.to.toISOString(), via,
+    from: window.fromParam,
+    to: window.toParam,
+    windowFrom: window.from.toISOString(),
+    windowTo: window.to.toISOString(),
+    via,
   });
 }
 
@@ -120,7 +148,13 @@ export async function startBearerExport(ctx: RequestContext, from: unknown, to: 
  * tenant transaction, acting as the user who asked for it. A link unknown, spent or expired
  * is UNAUTHENTICATED: it was the download's only credential.
  */
-export async function redeemExportLink(dataSource: DataSource, token: unknown, requestId: string, log: Logger, statementTimeoutMs: number): Promise<{ ctx: RequestContext; window: ExportWindow }> {
+export async function redeemExportLink(
+  dataSource: DataSource,
+  token: unknown,
+  requestId: string,
+  log: Logger,
+  statementTimeoutMs: number,
+): Promise<{ ctx: RequestContext; window: ExportWindow }> {
   if (typeof token !== 'string' || !TOKEN.test(token)) throw new UnauthenticatedError('The export link is not valid');
   const tokenHash = hashToken(token);
   // The one door into export_links before the tenant is known: the row whose hash this is.
@@ -130,7 +164,9 @@ export async function redeemExportLink(dataSource: DataSource, token: unknown, r
   });
   if (!found) throw new UnauthenticatedError('The export link is not valid');
   return inTenantTransactionWith(dataSource, found.tenantId, { statementTimeoutMs }, async (manager) => {
-    const [spent] = (await manager.query(`UPDATE export_links SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING expires_at > now() AS fresh`, [found.id])) as [{ fresh: boolean }[], number];
+    const [spent] = (await manager.query(`UPDATE export_links SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING expires_at > now() AS fresh`, [
+      found.id,
+    ])) as [{ fresh: boolean }[], number];
     if (spent.length === 0) throw new UnauthenticatedError('The export link was already used: ask for a new one');
     if (!spent[0].fresh) throw new UnauthenticatedError('The export link has expired (links are valid for five minutes): ask for a new one');
     const roles = found.roles as Role[];
@@ -149,7 +185,13 @@ export async function redeemExportLink(dataSource: DataSource, token: unknown, r
  * a hot standby, with the export's own statement timeout) into the writable `open` returns:
  * it is opened only once the tenant gate let the transaction in.
  */
-export async function streamComplaintsCsv(ctx: RequestContext, source: DataSource, window: ExportWindow, statementTimeoutMs: number, open: () => Writable): Promise<void> {
+export async function streamComplaintsCsv(
+  ctx: RequestContext,
+  source: DataSource,
+  window: ExportWindow,
+  statementTimeoutMs: number,
+  open: () => Writable,
+): Promise<void> {
   await inTenantTransactionWith(source, ctx.tenantId, { readOnly: true, statementTimeoutMs }, async (manager) => {
     const { timeZone } = await manager.findOneByOrFail(Tenant, { id: ctx.tenantId });
     const rows = await manager.queryRunner!.stream(CSV_SQL, [window.from, window.to, timeZone]);

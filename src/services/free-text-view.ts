@@ -6,7 +6,12 @@ import { loaders } from '../loaders';
  * A free-text value of case `complaintId` as the caller may read it (SPEC §3). The case
  * is loaded (batched) only when the answer depends on whether it involves a child.
  */
-export async function readableText<T extends string | null>(ctx: RequestContext, complaintId: string | null | undefined, field: FreeTextField, value: T): Promise<T | string> {
+export async function readableText<T extends string | null>(
+  ctx: RequestContext,
+  complaintId: string | null | undefined,
+  field: FreeTextField,
+  value: T,
+): Promise<T | string> {
   const roles = ctx.user.roles;
   const onChildCase = canReadFreeText(roles, true, field);
   if (onChildCase === canReadFreeText(roles, false, field)) return onChildCase ? value : MASK;

@@ -31,7 +31,8 @@ export async function provisionActor(dataSource: DataSource, claims: TokenClaims
     if (created.length > 0) {
       await seedSlaPresets(manager, claims.tid); // SPEC §5: presets for every new tenant
       // SPEC §3: a claim the service cannot use is ignored for its setting, and logged.
-      for (const { claim, value, reason } of claims.ignored ?? []) log?.warn({ tenantId: claims.tid, claim, value: String(value).slice(0, 64) }, `token claim ${claim} ignored: ${reason}`);
+      for (const { claim, value, reason } of claims.ignored ?? [])
+        log?.warn({ tenantId: claims.tid, claim, value: String(value).slice(0, 64) }, `token claim ${claim} ignored: ${reason}`);
     }
     await manager.query(
       `INSERT INTO users (tenant_id, id, name, email, roles) VALUES ($1, $2, $3, $4, $5)

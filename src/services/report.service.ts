@@ -57,9 +57,11 @@ export async function complianceReport(ctx: RequestContext, from: Date, to: Date
         ${countsBy('regime', REGIMES, (v) => `regimes @> ARRAY[${v}]`)}
       FROM complaints WHERE received_at BETWEEN $1 AND $2`);
     const timers = await q(`
-      SELECT ${KINDS.map((k) => `count(*) FILTER (WHERE kind = '${k}' AND status = 'MET')::int AS "met:${k}",
+      SELECT ${KINDS.map(
+        (k) => `count(*) FILTER (WHERE kind = '${k}' AND status = 'MET')::int AS "met:${k}",
         count(*) FILTER (WHERE kind = '${k}' AND status = 'BREACHED')::int AS "breached:${k}",
-        count(*) FILTER (WHERE kind = '${k}' AND status IN ('RUNNING', 'PAUSED'))::int AS "running:${k}"`).join(',\n        ')}
+        count(*) FILTER (WHERE kind = '${k}' AND status IN ('RUNNING', 'PAUSED'))::int AS "running:${k}"`,
+      ).join(',\n        ')}
       FROM sla_timers WHERE complaint_received_at BETWEEN $1 AND $2`);
     const resolution = await q(`
       SELECT count(*)::int AS resolved,
@@ -74,7 +76,9 @@ export async function complianceReport(ctx: RequestContext, from: Date, to: Date
             UNION ALL
             SELECT floor(extract(epoch FROM $2::timestamptz - received_at) / 86400)::int FROM complaints WHERE resolved_at > $2 AND received_at <= $2 AND $1::timestamptz IS NOT NULL) o`);
 
-    const byKind = KINDS.map((kind) => ({ kind, met: timers[`met:${kind}`], breached: timers[`breached:${kind}`], running: timers[`running:${kind}`] })).filter((k) => k.met + k.breached + k.running > 0);
+    const byKind = KINDS.map((kind) => ({ kind, met: timers[`met:${kind}`], breached: timers[`breached:${kind}`], running: timers[`running:${kind}`] })).filter(
+      (k) => k.met + k.breached + k.running > 0,
+    );
     const met = byKind.reduce((n, k) => n + k.met, 0);
     const breached = byKind.reduce((n, k) => n + k.breached, 0);
     const agingBuckets = AGING_BUCKETS.map((b, i) => ({ ...b, count: aging[`b${i}`] }));

@@ -23,7 +23,22 @@ export async function terminateContract(ctx: RequestContext, terminatedAt: Date 
   });
 }
 
-const PURGE_ORDER = ['export_links', 'email_notifications', 'webhook_deliveries', 'webhook_endpoints', 'sla_timers', 'notes', 'stage_transitions', 'idempotency_keys', 'audit_checkpoints', 'audit_events', 'complaints', 'sla_policies', 'reference_counters', 'users'];
+const PURGE_ORDER = [
+  'export_links',
+  'email_notifications',
+  'webhook_deliveries',
+  'webhook_endpoints',
+  'sla_timers',
+  'notes',
+  'stage_transitions',
+  'idempotency_keys',
+  'audit_checkpoints',
+  'audit_events',
+  'complaints',
+  'sla_policies',
+  'reference_counters',
+  'users',
+];
 
 /**
  * SPEC §7: a tenant whose contract ended more than its retention days ago loses all its
@@ -50,7 +65,8 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
       await m.query(`SELECT cms_purge_lock($1)`, [id]);
       const open = (await m.query(`SELECT 1 FROM tenants WHERE id = $1 AND purged_at IS NULL`, [id])) as unknown[];
       if (open.length === 0) return false;
-      await m.query(`
+      await m.query(
+        `
         INSERT INTO retained_aggregates (month, complaints, by_stage, by_right, by_outcome, by_regime, sla_met, sla_breached)
         SELECT m.month, m.complaints,
           (SELECT coalesce(jsonb_object_agg(stage, n), '{}') FROM (SELECT stage, count(*) n FROM complaints c WHERE c.tenant_id = $1 AND date_trunc('month', c.received_at)::date = m.month GROUP BY stage) s),
@@ -59,7 +75,9 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
           (SELECT coalesce(jsonb_object_agg(r, n), '{}') FROM (SELECT r, count(*) n FROM complaints c, unnest(c.regimes) r WHERE c.tenant_id = $1 AND date_trunc('month', c.received_at)::date = m.month GROUP BY r) s),
           (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.tenant_id = $1 AND t.status = 'MET' AND date_trunc('month', c.received_at)::date = m.month),
           (SELECT count(*) FROM sla_timers t JOIN complaints c ON c.id = t.complaint_id WHERE c.tenant_id = $1 AND t.status = 'BREACHED' AND date_trunc('month', c.received_at)::date = m.month)
-        FROM (SELECT date_trunc('month', received_at)::date AS month, count(*)::int AS complaints FROM complaints WHERE tenant_id = $1 GROUP BY 1) m`, [id]);
+        FROM (SELECT date_trunc('month', received_at)::date AS month, count(*)::int AS complaints FROM complaints WHERE tenant_id = $1 GROUP BY 1) m`,
+        [id],
+      );
       // The timers' queued jobs name the tenant: they go too.
       await m.query(`SELECT graphile_worker.remove_job('sla:' || id) FROM sla_timers WHERE tenant_id = $1`, [id]);
       for (const table of PURGE_ORDER) await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id]);

@@ -57,7 +57,10 @@ async function write(tx: TxContext, timer: SlaTimer, patch: Partial<SlaTimer>): 
 }
 
 async function notifyAlert(tx: TxContext, timer: SlaTimer, kind: 'WARNING' | 'BREACHED'): Promise<void> {
-  await tx.manager.query(`SELECT pg_notify($1, $2)`, [SLA_ALERT_CHANNEL, JSON.stringify({ tenantId: timer.tenantId, timerId: timer.id, complaintId: timer.complaintId, kind })]);
+  await tx.manager.query(`SELECT pg_notify($1, $2)`, [
+    SLA_ALERT_CHANNEL,
+    JSON.stringify({ tenantId: timer.tenantId, timerId: timer.id, complaintId: timer.complaintId, kind }),
+  ]);
   tx.log.info({ tenantId: timer.tenantId, timerId: timer.id, kind }, 'sla timer event');
 }
 
@@ -89,7 +92,12 @@ export const slaEngine = {
       history: [],
     });
     await tx.manager.save(timer);
-    await appendAudit(tx, c.id, AuditAction.SLA_STARTED, timerChanges(timer, { status: { from: null, to: timer.status }, dueAt: { from: null, to: dueAt.toISOString() }, source: spec.terms.source }));
+    await appendAudit(
+      tx,
+      c.id,
+      AuditAction.SLA_STARTED,
+      timerChanges(timer, { status: { from: null, to: timer.status }, dueAt: { from: null, to: dueAt.toISOString() }, source: spec.terms.source }),
+    );
     await scheduleTimerJob(tx, timer);
     return timer;
   },
@@ -98,10 +106,16 @@ export const slaEngine = {
   async breach(tx: TxContext, timer: SlaTimer, now: Date): Promise<void> {
     enforce(checkTimerTransition(factsOf(timer), 'breach', now));
     await write(tx, timer, { status: SlaTimerStatus.BREACHED, breachedAt: timer.dueAt });
-    await appendAudit(tx, timer.complaintId, AuditAction.SLA_BREACHED, timerChanges(timer, {
-      status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
-      breachedAt: { from: null, to: timer.dueAt.toISOString() },
-    }), { system: true, at: now });
+    await appendAudit(
+      tx,
+      timer.complaintId,
+      AuditAction.SLA_BREACHED,
+      timerChanges(timer, {
+        status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
+        breachedAt: { from: null, to: timer.dueAt.toISOString() },
+      }),
+      { system: true, at: now },
+    );
     await unscheduleTimerJob(tx, timer.id);
     await notifyAlert(tx, timer, 'BREACHED');
   },
@@ -109,7 +123,13 @@ export const slaEngine = {
   async warn(tx: TxContext, timer: SlaTimer, now: Date): Promise<void> {
     enforce(checkTimerTransition(factsOf(timer), 'warn', now));
     await write(tx, timer, { warnedAt: now });
-    await appendAudit(tx, timer.complaintId, AuditAction.SLA_WARNING, timerChanges(timer, { warnedAt: { from: null, to: now.toISOString() }, dueAt: timer.dueAt.toISOString() }), { system: true, at: now });
+    await appendAudit(
+      tx,
+      timer.complaintId,
+      AuditAction.SLA_WARNING,
+      timerChanges(timer, { warnedAt: { from: null, to: now.toISOString() }, dueAt: timer.dueAt.toISOString() }),
+      { system: true, at: now },
+    );
     await scheduleTimerJob(tx, timer); // next: the breach
     await notifyAlert(tx, timer, 'WARNING');
   },
@@ -143,7 +163,13 @@ export const slaEngine = {
     const remaining = state.remainingOnPause ?? 0;
     await write(tx, timer, { status: SlaTimerStatus.PAUSED, pausedAt: at, remainingOnPause: remaining, history });
     const kept = termsOf(timer).businessDays ? { businessDays: remaining } : { seconds: remaining };
-    await appendAudit(tx, c.id, AuditAction.SLA_PAUSED, timerChanges(timer, { status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.PAUSED }, remaining: kept }), { at });
+    await appendAudit(
+      tx,
+      c.id,
+      AuditAction.SLA_PAUSED,
+      timerChanges(timer, { status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.PAUSED }, remaining: kept }),
+      { at },
+    );
     await unscheduleTimerJob(tx, timer.id);
   },
 
@@ -156,7 +182,16 @@ export const slaEngine = {
     const before = timer.dueAt;
     const warnAt = timer.warnAt && !timer.warnedAt ? new Date(timer.warnAt.getTime() + shift) : timer.warnAt;
     await write(tx, timer, { status: SlaTimerStatus.RUNNING, pausedAt: null, remainingOnPause: null, dueAt, warnAt, history });
-    await appendAudit(tx, c.id, AuditAction.SLA_RESUMED, timerChanges(timer, { status: { from: SlaTimerStatus.PAUSED, to: SlaTimerStatus.RUNNING }, dueAt: { from: before.toISOString(), to: dueAt.toISOString() } }), { at });
+    await appendAudit(
+      tx,
+      c.id,
+      AuditAction.SLA_RESUMED,
+      timerChanges(timer, {
+        status: { from: SlaTimerStatus.PAUSED, to: SlaTimerStatus.RUNNING },
+        dueAt: { from: before.toISOString(), to: dueAt.toISOString() },
+      }),
+      { at },
+    );
     if (!(await slaEngine.settleIfDue(tx, timer, at))) await scheduleTimerJob(tx, timer);
   },
 
@@ -194,7 +229,13 @@ export const slaEngine = {
       // A paused clock keeps what is left; the extension adds to it, so the resume honours it.
       remainingOnPause: timer.status === SlaTimerStatus.PAUSED ? state.remainingOnPause : timer.remainingOnPause,
     });
-    await appendAudit(tx, c.id, AuditAction.SLA_EXTENDED, timerChanges(timer, { dueAt: { from: before.toISOString(), to: state.dueAt.toISOString() }, extension: terms.extension, reason }), { at });
+    await appendAudit(
+      tx,
+      c.id,
+      AuditAction.SLA_EXTENDED,
+      timerChanges(timer, { dueAt: { from: before.toISOString(), to: state.dueAt.toISOString() }, extension: terms.extension, reason }),
+      { at },
+    );
     if (timer.status === SlaTimerStatus.RUNNING) await scheduleTimerJob(tx, timer);
   },
 };

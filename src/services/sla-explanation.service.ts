@@ -45,5 +45,12 @@ export function explainTimerFor(log: RequestContext['log'], timer: SlaTimer, rea
   if (dueAt.getTime() === timer.dueAt.getTime()) return steps;
   // A timer paused or extended before its history was kept: the last step is still its dueAt, and says why it differs.
   const due = steps[steps.length - 1];
-  return [...steps.slice(0, -1), { ...due, at: timer.dueAt, text: `Due ${timer.dueAt.toISOString()} as recorded (the replay gives ${dueAt.toISOString()}: this clock's pauses and extension predate its kept history)` }];
+  return [
+    ...steps.slice(0, -1),
+    {
+      ...due,
+      at: timer.dueAt,
+      text: `Due ${timer.dueAt.toISOString()} as recorded (the replay gives ${dueAt.toISOString()}: this clock's pauses and extension predate its kept history)`,
+    },
+  ];
 }

@@ -13,10 +13,12 @@ export const SLA_ALERT_CHANNEL = 'cms_sla_alerts';
  */
 export async function scheduleTimerJob(tx: TxContext, timer: SlaTimer): Promise<void> {
   const runAt = timer.warnAt && !timer.warnedAt && timer.warnAt < timer.dueAt ? timer.warnAt : timer.dueAt;
-  await tx.manager.query(
-    `SELECT FROM graphile_worker.add_job($1, $2::json, run_at := $3, job_key := $4, max_attempts := 25, job_key_mode := 'replace')`,
-    [SLA_TIMER_TASK, JSON.stringify({ tenantId: timer.tenantId, timerId: timer.id }), runAt, jobKey(timer.id)],
-  );
+  await tx.manager.query(`SELECT FROM graphile_worker.add_job($1, $2::json, run_at := $3, job_key := $4, max_attempts := 25, job_key_mode := 'replace')`, [
+    SLA_TIMER_TASK,
+    JSON.stringify({ tenantId: timer.tenantId, timerId: timer.id }),
+    runAt,
+    jobKey(timer.id),
+  ]);
 }
 
 export async function unscheduleTimerJob(tx: TxContext, timerId: string): Promise<void> {

@@ -10,7 +10,10 @@ import { SlaPolicy } from '../../entities';
 
 /** Seeds the SPEC §5 presets for a tenant created just now (in its creating transaction). */
 export async function seedSlaPresets(manager: EntityManager, tenantId: string): Promise<void> {
-  await manager.insert(SlaPolicy, SLA_PRESETS.map((p) => ({ ...p, tenantId })));
+  await manager.insert(
+    SlaPolicy,
+    SLA_PRESETS.map((p) => ({ ...p, tenantId })),
+  );
 }
 
 export function listSlaPolicies(ctx: RequestContext): Promise<SlaPolicy[]> {
@@ -52,7 +55,20 @@ export async function upsertSlaPolicy(ctx: RequestContext, input: SlaPolicyTerms
          extension = EXCLUDED.extension, warn_at_percent = EXCLUDED.warn_at_percent, pausable = EXCLUDED.pausable,
          starts_on = EXCLUDED.starts_on, source = EXCLUDED.source, changed_by_admin = true, updated_at = now()
        RETURNING id`,
-      [tx.tenantId, input.regime, input.stage, input.kind, input.duration, input.businessDays, input.extension ?? null, input.warnAtPercent, input.pausable, input.startsOn, input.source, rights],
+      [
+        tx.tenantId,
+        input.regime,
+        input.stage,
+        input.kind,
+        input.duration,
+        input.businessDays,
+        input.extension ?? null,
+        input.warnAtPercent,
+        input.pausable,
+        input.startsOn,
+        input.source,
+        rights,
+      ],
     )) as { id: string }[];
     const after = await tx.manager.findOneByOrFail(SlaPolicy, { id: row.id });
     const changes: Record<string, unknown> = { policyId: after.id, regime: after.regime, stage: after.stage, kind: after.kind, rights: after.rights };

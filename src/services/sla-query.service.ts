@@ -27,7 +27,11 @@ export function listSlaTimers(ctx: RequestContext, args: SlaTimerListArgs): Prom
       }
       q.andWhere('(t.due_at, t.id) > (:dueAt::timestamptz, :id::uuid)', { dueAt, id });
     }
-    const rows = await q.orderBy('t.due_at', 'ASC').addOrderBy('t.id', 'ASC').limit(args.first + 1).getMany();
+    const rows = await q
+      .orderBy('t.due_at', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .limit(args.first + 1)
+      .getMany();
     return { ...toPage(rows, args.first, (t) => encodeCursor([t.dueAt.toISOString(), t.id])), totalCount };
   });
 }

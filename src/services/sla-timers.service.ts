@@ -20,7 +20,11 @@ const STARTED_BY: Record<SlaStartEvent, string> = {
   [SlaStartEvent.BREACH_RECORDED]: 'the controller became aware of the personal data breach',
 };
 
-async function liveTimers(tx: TxContext, complaintId: string, where: { stage?: ComplaintStage; kind?: SlaKind; status?: SlaTimerStatus } = {}): Promise<SlaTimer[]> {
+async function liveTimers(
+  tx: TxContext,
+  complaintId: string,
+  where: { stage?: ComplaintStage; kind?: SlaKind; status?: SlaTimerStatus } = {},
+): Promise<SlaTimer[]> {
   return tx.manager.find(SlaTimer, { where: { complaintId, status: In(LIVE), ...where }, order: { startedAt: 'ASC', id: 'ASC' } });
 }
 
@@ -46,7 +50,14 @@ async function matchingPolicies(tx: TxContext, c: Complaint, stage: ComplaintSta
 }
 
 /** Starts one timer per matching policy; `skip` leaves some out (reopening: a met ACKNOWLEDGE). */
-async function startTimers(tx: TxContext, c: Complaint, stage: ComplaintStage, startsOn: SlaStartEvent, at: Date, skip: (p: SlaPolicy) => boolean = () => false): Promise<void> {
+async function startTimers(
+  tx: TxContext,
+  c: Complaint,
+  stage: ComplaintStage,
+  startsOn: SlaStartEvent,
+  at: Date,
+  skip: (p: SlaPolicy) => boolean = () => false,
+): Promise<void> {
   const calendar = await tenantCalendar(tx);
   for (const policy of await matchingPolicies(tx, c, stage, startsOn)) {
     if (skip(policy)) continue;
@@ -88,7 +99,8 @@ export const sla = {
     await each(tx, c, timers, (t) => cancelOrBreach(tx, c, t, at));
   },
   closed: async (tx: TxContext, c: Complaint, at: Date) => each(tx, c, await liveTimers(tx, c.id), (t) => cancelOrBreach(tx, c, t, at)),
-  acknowledged: async (tx: TxContext, c: Complaint, at: Date) => each(tx, c, await liveTimers(tx, c.id, { kind: SlaKind.ACKNOWLEDGE }), (t) => slaEngine.meet(tx, c, t, at)),
+  acknowledged: async (tx: TxContext, c: Complaint, at: Date) =>
+    each(tx, c, await liveTimers(tx, c.id, { kind: SlaKind.ACKNOWLEDGE }), (t) => slaEngine.meet(tx, c, t, at)),
   resolved: async (tx: TxContext, c: Complaint, at: Date) => {
     const timers = (await liveTimers(tx, c.id, { stage: c.stage })).filter((t) => isStageClock(t));
     await each(tx, c, timers, (t) => slaEngine.meet(tx, c, t, at));
@@ -96,8 +108,10 @@ export const sla = {
   /** recordAuthorityNotified meets the NOTIFY_AUTHORITY clocks at notifiedAt; one already due stays breached. */
   authorityNotified: async (tx: TxContext, c: Complaint, notifiedAt: Date) =>
     each(tx, c, await liveTimers(tx, c.id, { kind: SlaKind.NOTIFY_AUTHORITY }), (t) => slaEngine.meet(tx, c, t, notifiedAt)),
-  paused: async (tx: TxContext, c: Complaint, at: Date) => each(tx, c, await liveTimers(tx, c.id, { status: SlaTimerStatus.RUNNING }), (t) => slaEngine.pause(tx, c, t, at)),
-  resumed: async (tx: TxContext, c: Complaint, at: Date) => each(tx, c, await liveTimers(tx, c.id, { status: SlaTimerStatus.PAUSED }), (t) => slaEngine.resume(tx, c, t, at)),
+  paused: async (tx: TxContext, c: Complaint, at: Date) =>
+    each(tx, c, await liveTimers(tx, c.id, { status: SlaTimerStatus.RUNNING }), (t) => slaEngine.pause(tx, c, t, at)),
+  resumed: async (tx: TxContext, c: Complaint, at: Date) =>
+    each(tx, c, await liveTimers(tx, c.id, { status: SlaTimerStatus.PAUSED }), (t) => slaEngine.resume(tx, c, t, at)),
 
   /** SPEC §4: a regulator's respondBy is one fixed deadline; one already past breaches at once. */
   async regulatorDeadline(tx: TxContext, c: Complaint, regulator: string, respondBy: Date, at: Date): Promise<void> {
@@ -114,7 +128,14 @@ export const sla = {
       startsOn: SlaStartEvent.STAGE_ENTERED,
       startedBy: 'referral received from the regulator',
     };
-    const timer = await slaEngine.start(tx, c, { policyId: null, kind: SlaKind.REGULATOR_DEADLINE, regime: c.regimes[0], stage: c.stage, terms, startedAt: at });
+    const timer = await slaEngine.start(tx, c, {
+      policyId: null,
+      kind: SlaKind.REGULATOR_DEADLINE,
+      regime: c.regimes[0],
+      stage: c.stage,
+      terms,
+      startedAt: at,
+    });
     await slaEngine.settleIfDue(tx, timer, new Date());
     await refreshNextDue(tx, c.id);
   },

@@ -22,14 +22,16 @@ export interface TenantSettingsPatch {
  */
 export async function updateTenantSettings(ctx: RequestContext, patch: TenantSettingsPatch): Promise<Tenant> {
   const fields: Record<string, string> = {};
-  if (patch.timeZone !== undefined && (patch.timeZone === null || !IANAZone.isValidZone(patch.timeZone))) fields['input.timeZone'] = 'must be an IANA time zone, e.g. Europe/Berlin';
-  if (patch.holidayCountry && !supportsHolidayCountry(patch.holidayCountry)) fields['input.holidayCountry'] = 'must be an ISO 3166-1 alpha-2 country with a known holiday calendar';
+  if (patch.timeZone !== undefined && (patch.timeZone === null || !IANAZone.isValidZone(patch.timeZone)))
+    fields['input.timeZone'] = 'must be an IANA time zone, e.g. Europe/Berlin';
+  if (patch.holidayCountry && !supportsHolidayCountry(patch.holidayCountry))
+    fields['input.holidayCountry'] = 'must be an ISO 3166-1 alpha-2 country with a known holiday calendar';
   if (Object.keys(fields).length > 0) throw new BadUserInputError(fields);
   return transaction(ctx, async (tx) => {
     const tenant = await tx.manager.findOneByOrFail(Tenant, { id: tx.tenantId });
     const next = {
       timeZone: patch.timeZone ?? tenant.timeZone,
-      holidayCountry: patch.holidayCountry === undefined ? tenant.holidayCountry : patch.holidayCountry?.toUpperCase() ?? null,
+      holidayCountry: patch.holidayCountry === undefined ? tenant.holidayCountry : (patch.holidayCountry?.toUpperCase() ?? null),
     };
     const changes: Record<string, unknown> = {};
     if (next.timeZone !== tenant.timeZone) changes.timeZone = { from: tenant.timeZone, to: next.timeZone };

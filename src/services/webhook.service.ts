@@ -60,10 +60,12 @@ export async function updateWebhookEndpoint(ctx: RequestContext, id: string, inp
   await checkEndpoint(ctx, input);
   return transaction(ctx, async (tx) => {
     const rows = isUuid(id)
-      ? ((await tx.manager.query(
-          `UPDATE webhook_endpoints SET url = $2, events = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-          [id, input.url, input.events, input.active],
-        )) as [WebhookEndpointRow[], number])[0]
+      ? (
+          (await tx.manager.query(
+            `UPDATE webhook_endpoints SET url = $2, events = $3, active = $4, updated_at = now() WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
+            [id, input.url, input.events, input.active],
+          )) as [WebhookEndpointRow[], number]
+        )[0]
       : [];
     if (!rows[0]) throw new NotFoundError('Webhook endpoint', id);
     return rows[0];
@@ -80,11 +82,17 @@ export async function deleteWebhookEndpoint(ctx: RequestContext, id: string): Pr
 }
 
 export function listWebhookEndpoints(ctx: RequestContext): Promise<WebhookEndpointRow[]> {
-  return transaction(ctx, async (tx) => (await tx.manager.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY created_at, id`)) as WebhookEndpointRow[]);
+  return transaction(
+    ctx,
+    async (tx) => (await tx.manager.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY created_at, id`)) as WebhookEndpointRow[],
+  );
 }
 
 export function webhookEndpointsById(ctx: RequestContext, ids: readonly string[]): Promise<WebhookEndpointRow[]> {
-  return transaction(ctx, async (tx) => (await tx.manager.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ANY($1)`, [ids])) as WebhookEndpointRow[]);
+  return transaction(
+    ctx,
+    async (tx) => (await tx.manager.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ANY($1)`, [ids])) as WebhookEndpointRow[],
+  );
 }
 
 /** Newest first, keyset on (created_at, id). */
@@ -119,10 +127,12 @@ export async function listWebhookDeliveries(
 export async function redeliverWebhook(ctx: RequestContext, deliveryId: string): Promise<WebhookDeliveryRow> {
   return transaction(ctx, async (tx) => {
     const rows = isUuid(deliveryId)
-      ? ((await tx.manager.query(
-          `UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = now(), retry_until = now() + interval '24 hours' WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
-          [deliveryId],
-        )) as [WebhookDeliveryRow[], number])[0]
+      ? (
+          (await tx.manager.query(
+            `UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = now(), retry_until = now() + interval '24 hours' WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
+            [deliveryId],
+          )) as [WebhookDeliveryRow[], number]
+        )[0]
       : [];
     if (!rows[0]) throw new NotFoundError('Webhook delivery', deliveryId);
     await scheduleDelivery(tx, deliveryId, new Date());

@@ -80,7 +80,11 @@ export async function processDelivery(dataSource: DataSource, log: Logger, tenan
       [delivery.id, status, attempts, code, now, nextAttemptAt],
     );
     // 410 Gone: the receiver asks never to be called again.
-    if (code === 410) await tx.manager.query(`UPDATE webhook_endpoints SET active = false, updated_at = now() WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $1)`, [delivery.id]);
+    if (code === 410)
+      await tx.manager.query(
+        `UPDATE webhook_endpoints SET active = false, updated_at = now() WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $1)`,
+        [delivery.id],
+      );
     if (nextAttemptAt) await scheduleDelivery(tx, delivery.id, nextAttemptAt);
   });
 }

@@ -10,10 +10,12 @@ export function deliveryJobKey(deliveryId: string): string {
 }
 
 export async function scheduleDelivery(tx: TxContext, deliveryId: string, runAt: Date): Promise<void> {
-  await tx.manager.query(
-    `SELECT FROM graphile_worker.add_job($1, $2::json, run_at := $3, job_key := $4, max_attempts := 5, job_key_mode := 'replace')`,
-    [WEBHOOK_DELIVERY_TASK, JSON.stringify({ tenantId: tx.tenantId, deliveryId }), runAt, deliveryJobKey(deliveryId)],
-  );
+  await tx.manager.query(`SELECT FROM graphile_worker.add_job($1, $2::json, run_at := $3, job_key := $4, max_attempts := 5, job_key_mode := 'replace')`, [
+    WEBHOOK_DELIVERY_TASK,
+    JSON.stringify({ tenantId: tx.tenantId, deliveryId }),
+    runAt,
+    deliveryJobKey(deliveryId),
+  ]);
 }
 
 /**
@@ -28,7 +30,10 @@ async function eventData(tx: TxContext, complaintId: string | null, changes: Rec
     Object.assign(data, { complaintId: c.id, reference: c.reference, stage: c.stage, status: c.status });
   }
   if (typeof changes.timerId === 'string') {
-    const [timer] = (await tx.manager.query('SELECT id, kind, regime, due_at AS "dueAt", status FROM sla_timers WHERE id = $1', [changes.timerId])) as Record<string, unknown>[];
+    const [timer] = (await tx.manager.query('SELECT id, kind, regime, due_at AS "dueAt", status FROM sla_timers WHERE id = $1', [changes.timerId])) as Record<
+      string,
+      unknown
+    >[];
     if (timer) data.timer = { ...timer, dueAt: (timer.dueAt as Date).toISOString() };
   }
   return data;
@@ -39,10 +44,15 @@ async function eventData(tx: TxContext, complaintId: string | null, changes: Rec
  * active endpoint subscribed to it and a job to send it, in the event's own transaction, so a
  * rolled-back change sends nothing and a committed one is sent however many workers run.
  */
-export async function queueWebhooks(tx: TxContext, event: { id: string; complaintId: string | null; action: AuditAction; at: Date; changes: Record<string, unknown> }): Promise<void> {
+export async function queueWebhooks(
+  tx: TxContext,
+  event: { id: string; complaintId: string | null; action: AuditAction; at: Date; changes: Record<string, unknown> },
+): Promise<void> {
   const mapped = WEBHOOK_EVENTS[event.action];
   if (!mapped) return;
-  const endpoints = (await tx.manager.query('SELECT id FROM webhook_endpoints WHERE active AND $1 = ANY(events) ORDER BY id', [mapped.event])) as { id: string }[];
+  const endpoints = (await tx.manager.query('SELECT id FROM webhook_endpoints WHERE active AND $1 = ANY(events) ORDER BY id', [mapped.event])) as {
+    id: string;
+  }[];
   if (endpoints.length === 0) return;
   const payload = { type: mapped.type, timestamp: event.at.toISOString(), data: await eventData(tx, event.complaintId, event.changes) };
   for (const endpoint of endpoints) {

@@ -19,7 +19,12 @@ export function useWebhookPolicy(dataSource: DataSource, policy: WebhookPolicy):
 }
 
 export function webhookPolicyFrom(config: AppConfig): WebhookPolicy {
-  return { allowHttp: config.webhookAllowHttp, allowPrivate: config.webhookAllowPrivate, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS };
+  return {
+    allowHttp: config.webhookAllowHttp,
+    allowPrivate: config.webhookAllowPrivate,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  };
 }
 
 export function webhookPolicyOf(dataSource: DataSource): WebhookPolicy {
@@ -28,10 +33,28 @@ export function webhookPolicyOf(dataSource: DataSource): WebhookPolicy {
 
 /** Loopback, private, link-local, CGNAT, unspecified, multicast and reserved ranges (v4 and v6). */
 const PRIVATE = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+] as const) {
   PRIVATE.addSubnet(net, bits, 'ipv4');
 }
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);

@@ -16,11 +16,15 @@ import { useWebhookPolicy, webhookPolicyFrom } from '../webhooks/url-policy';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL is required: a separate worker shares the API\'s database');
+  if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL is required: a separate worker shares the API's database");
   const log = createLogger(config.LOG_LEVEL).child({ process: 'worker' });
   await ensureDatabaseReachable(config.DATABASE_URL);
   await runMigrations(config.DATABASE_URL);
-  const dataSource = createDataSource(config.DATABASE_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-worker', statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+  const dataSource = createDataSource(config.DATABASE_URL, {
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'complaint-cms-worker',
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+  });
   await dataSource.initialize();
   useWebhookPolicy(dataSource, webhookPolicyFrom(config));
   useMail(dataSource, config);

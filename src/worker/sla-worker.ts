@@ -125,7 +125,14 @@ export async function startSlaWorker(
     pollInterval: options.pollInterval ?? 500,
     noHandleSignals: true,
     logger: workerLog,
-    taskList: { [SLA_TIMER_TASK]: timerTask, sla_sweep: sweepTask, [WEBHOOK_DELIVERY_TASK]: deliveryTask, [SLA_MAIL_TASK]: mailTask, tenant_purge: purgeTask, audit_checkpoint: checkpointTask },
+    taskList: {
+      [SLA_TIMER_TASK]: timerTask,
+      sla_sweep: sweepTask,
+      [WEBHOOK_DELIVERY_TASK]: deliveryTask,
+      [SLA_MAIL_TASK]: mailTask,
+      tenant_purge: purgeTask,
+      audit_checkpoint: checkpointTask,
+    },
     crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1', ...(options.evidence ? ['0 * * * * audit_checkpoint ?max=1'] : [])].join('\n'),
   });
   log.info('SLA worker started');

@@ -35,10 +35,38 @@ describe('addDuration on business-day clocks', () => {
 
 describe('extendDue', () => {
   test.each([
-    { name: 'GDPR P2M from a Feb 29 due keeps the 29th and the local time', cal: BERLIN, due: '2028-02-29T09:00:00.000Z', extension: 'P2M', businessDays: false, extended: '2028-04-29T08:00:00.000Z' },
-    { name: 'GDPR P2M from a Jan 31 due clamps to Mar 31', cal: BERLIN, due: '2026-01-31T09:00:00.000Z', extension: 'P2M', businessDays: false, extended: '2026-03-31T08:00:00.000Z' },
-    { name: 'CCPA P45D from a spring due', cal: LOS_ANGELES, due: '2026-04-06T16:00:00.000Z', extension: 'P45D', businessDays: false, extended: '2026-05-21T16:00:00.000Z' },
-    { name: 'a business extension from the end of Friday ends when the next Monday ends', cal: UTC, due: '2026-06-06T00:00:00.000Z', extension: 'P1D', businessDays: true, extended: '2026-06-09T00:00:00.000Z' },
+    {
+      name: 'GDPR P2M from a Feb 29 due keeps the 29th and the local time',
+      cal: BERLIN,
+      due: '2028-02-29T09:00:00.000Z',
+      extension: 'P2M',
+      businessDays: false,
+      extended: '2028-04-29T08:00:00.000Z',
+    },
+    {
+      name: 'GDPR P2M from a Jan 31 due clamps to Mar 31',
+      cal: BERLIN,
+      due: '2026-01-31T09:00:00.000Z',
+      extension: 'P2M',
+      businessDays: false,
+      extended: '2026-03-31T08:00:00.000Z',
+    },
+    {
+      name: 'CCPA P45D from a spring due',
+      cal: LOS_ANGELES,
+      due: '2026-04-06T16:00:00.000Z',
+      extension: 'P45D',
+      businessDays: false,
+      extended: '2026-05-21T16:00:00.000Z',
+    },
+    {
+      name: 'a business extension from the end of Friday ends when the next Monday ends',
+      cal: UTC,
+      due: '2026-06-06T00:00:00.000Z',
+      extension: 'P1D',
+      businessDays: true,
+      extended: '2026-06-09T00:00:00.000Z',
+    },
   ])('$name', ({ cal, due, extension, businessDays, extended }) => {
     expect(iso(extendDue(new Date(due), extension, businessDays, cal))).toBe(extended);
   });
@@ -84,28 +112,53 @@ describe('pause and resume', () => {
   test.each([
     {
       name: 'a calendar clock paused 3 days 4 hours moves by exactly 3 days 4 hours',
-      cal: BERLIN, businessDays: false, due: '2026-02-28T09:00:00.000Z',
-      pausedAt: '2026-02-10T09:00:00Z', kept: 18 * 86400, resumedAt: '2026-02-13T13:00:00Z', newDue: '2026-03-03T13:00:00.000Z',
+      cal: BERLIN,
+      businessDays: false,
+      due: '2026-02-28T09:00:00.000Z',
+      pausedAt: '2026-02-10T09:00:00Z',
+      kept: 18 * 86400,
+      resumedAt: '2026-02-13T13:00:00Z',
+      newDue: '2026-03-03T13:00:00.000Z',
     },
     {
       name: 'a business clock paused Fri 16:00 and resumed Mon 09:00 gets back the 17 business hours (Fri 16-24, Mon 0-9)',
-      cal: LOS_ANGELES, businessDays: true, due: businessDue,
-      pausedAt: '2026-11-06T16:00:00-08:00', kept: 5.75, resumedAt: '2026-11-09T09:00:00-08:00', newDue: '2026-11-18T11:00:00.000Z',
+      cal: LOS_ANGELES,
+      businessDays: true,
+      due: businessDue,
+      pausedAt: '2026-11-06T16:00:00-08:00',
+      kept: 5.75,
+      resumedAt: '2026-11-09T09:00:00-08:00',
+      newDue: '2026-11-18T11:00:00.000Z',
     },
     {
       name: 'a business clock paused Sat and resumed Sun loses and gains nothing',
-      cal: LOS_ANGELES, businessDays: true, due: businessDue,
-      pausedAt: '2026-11-07T10:00:00-08:00', kept: 5 + 10 / 24, resumedAt: '2026-11-08T18:00:00-08:00', newDue: businessDue,
+      cal: LOS_ANGELES,
+      businessDays: true,
+      due: businessDue,
+      pausedAt: '2026-11-07T10:00:00-08:00',
+      kept: 5 + 10 / 24,
+      resumedAt: '2026-11-08T18:00:00-08:00',
+      newDue: businessDue,
     },
     {
       name: 'a business clock paused across a holiday moves by one business day',
-      cal: LOS_ANGELES, businessDays: true, due: businessDue,
-      pausedAt: '2026-11-10T10:00:00-08:00', kept: 4, resumedAt: '2026-11-12T10:00:00-08:00', newDue: '2026-11-18T18:00:00.000Z',
+      cal: LOS_ANGELES,
+      businessDays: true,
+      due: businessDue,
+      pausedAt: '2026-11-10T10:00:00-08:00',
+      kept: 4,
+      resumedAt: '2026-11-12T10:00:00-08:00',
+      newDue: '2026-11-18T18:00:00.000Z',
     },
     {
       name: 'a business clock due at the end of a Friday, paused that Friday at 16:00, keeps 8 hours',
-      cal: UTC, businessDays: true, due: '2026-06-06T00:00:00.000Z',
-      pausedAt: '2026-06-05T16:00:00Z', kept: 8 / 24, resumedAt: '2026-06-08T09:00:00Z', newDue: '2026-06-08T17:00:00.000Z',
+      cal: UTC,
+      businessDays: true,
+      due: '2026-06-06T00:00:00.000Z',
+      pausedAt: '2026-06-05T16:00:00Z',
+      kept: 8 / 24,
+      resumedAt: '2026-06-08T09:00:00Z',
+      newDue: '2026-06-08T17:00:00.000Z',
     },
   ])('$name', ({ cal, businessDays, due, pausedAt, kept, resumedAt, newDue }) => {
     const remaining = remainingOnPause(new Date(pausedAt), new Date(due), businessDays, cal);
@@ -124,7 +177,13 @@ describe('pause and resume', () => {
 describe('warnAt', () => {
   test.each([
     { name: '80% of CCPA P45D is day 36', start: '2026-01-05T17:00:00Z', due: '2026-02-19T17:00:00Z', percent: 80, warn: '2026-02-10T17:00:00.000Z' },
-    { name: '80% of P45D across DST (1079 elapsed hours)', start: '2026-02-20T17:00:00Z', due: '2026-04-06T16:00:00Z', percent: 80, warn: '2026-03-28T16:12:00.000Z' },
+    {
+      name: '80% of P45D across DST (1079 elapsed hours)',
+      start: '2026-02-20T17:00:00Z',
+      due: '2026-04-06T16:00:00Z',
+      percent: 80,
+      warn: '2026-03-28T16:12:00.000Z',
+    },
     { name: 'floors to the millisecond', start: '2026-01-01T00:00:00.000Z', due: '2026-01-01T00:00:00.001Z', percent: 50, warn: '2026-01-01T00:00:00.000Z' },
     { name: '0% is the start', start: '2026-01-01T00:00:00Z', due: '2026-01-02T00:00:00Z', percent: 0, warn: '2026-01-01T00:00:00.000Z' },
     { name: '100% is the due', start: '2026-01-01T00:00:00Z', due: '2026-01-02T00:00:00Z', percent: 100, warn: '2026-01-02T00:00:00.000Z' },

@@ -12,7 +12,14 @@ import { BERLIN, BUSINESS_VECTORS, CALENDAR_VECTORS, LOS_ANGELES, UTC } from './
  */
 
 const terms = (duration: string, businessDays: boolean, cal: Calendar, extra: Partial<TimerTerms> = {}): TimerTerms => ({
-  duration, businessDays, extension: null, warnAtPercent: 80, pausable: true, source: 'test source §1', calendar: cal, ...extra,
+  duration,
+  businessDays,
+  extension: null,
+  warnAtPercent: 80,
+  pausable: true,
+  source: 'test source §1',
+  calendar: cal,
+  ...extra,
 });
 
 /** The public holidays of `country` between two local dates, by date-holidays' own names (the oracle). */
@@ -65,7 +72,10 @@ describe('pauses and the extension', () => {
   const at = (iso: string): string => new Date(iso).toISOString();
 
   test('a calendar clock paused 3 days 4 hours moves by exactly that; PAUSE is one step from pause to resume', () => {
-    const history: ClockEvent[] = [{ type: 'PAUSE', at: at('2026-02-10T09:00:00Z') }, { type: 'RESUME', at: at('2026-02-13T13:00:00Z') }];
+    const history: ClockEvent[] = [
+      { type: 'PAUSE', at: at('2026-02-10T09:00:00Z') },
+      { type: 'RESUME', at: at('2026-02-13T13:00:00Z') },
+    ];
     const { dueAt, steps } = replayClock({ startedAt: new Date('2026-01-31T09:00:00Z'), terms: terms('P1M', false, BERLIN), history });
     expect(dueAt.toISOString()).toBe('2026-03-03T13:00:00.000Z');
     expect(steps.map((s) => s.kind)).toEqual(['START', 'RULE', 'PAUSE', 'DUE']);
@@ -78,7 +88,12 @@ describe('pauses and the extension', () => {
       { type: 'EXTEND', at: at('2026-02-11T09:00:00Z') },
       { type: 'RESUME', at: at('2026-02-13T13:00:00Z') },
     ];
-    const { dueAt, steps } = replayClock({ startedAt: new Date('2026-01-31T09:00:00Z'), terms: terms('P1M', false, BERLIN, { extension: 'P2M' }), history, extensionReason: 'complex' });
+    const { dueAt, steps } = replayClock({
+      startedAt: new Date('2026-01-31T09:00:00Z'),
+      terms: terms('P1M', false, BERLIN, { extension: 'P2M' }),
+      history,
+      extensionReason: 'complex',
+    });
     // Feb 28 09:00Z + P2M (Berlin wall clock, 10:00 CET → 10:00 CEST on Apr 28) + 3 d 4 h paused.
     expect(dueAt.toISOString()).toBe('2026-05-01T12:00:00.000Z');
     expect(steps.map((s) => s.kind)).toEqual(['START', 'RULE', 'PAUSE', 'EXTEND', 'DUE']);
@@ -86,7 +101,10 @@ describe('pauses and the extension', () => {
   });
 
   test('a business clock paused across Veterans Day: SKIP steps only for days it ran through', () => {
-    const history: ClockEvent[] = [{ type: 'PAUSE', at: at('2026-11-10T10:00:00-08:00') }, { type: 'RESUME', at: at('2026-11-12T10:00:00-08:00') }];
+    const history: ClockEvent[] = [
+      { type: 'PAUSE', at: at('2026-11-10T10:00:00-08:00') },
+      { type: 'RESUME', at: at('2026-11-12T10:00:00-08:00') },
+    ];
     const { dueAt, steps } = replayClock({ startedAt: new Date('2026-11-02T10:00:00-08:00'), terms: terms('P10D', true, LOS_ANGELES), history });
     expect(dueAt.toISOString()).toBe('2026-11-18T18:00:00.000Z');
     expect(steps.map((s) => s.kind)).toEqual(['START', 'RULE', 'SKIP', 'PAUSE', 'SKIP', 'DUE']);
@@ -94,21 +112,34 @@ describe('pauses and the extension', () => {
   });
 
   test('a clock paused when already due keeps nothing and its due does not move', () => {
-    const history: ClockEvent[] = [{ type: 'PAUSE', at: at('2026-07-01T00:00:00Z') }, { type: 'RESUME', at: at('2026-07-05T00:00:00Z') }];
+    const history: ClockEvent[] = [
+      { type: 'PAUSE', at: at('2026-07-01T00:00:00Z') },
+      { type: 'RESUME', at: at('2026-07-05T00:00:00Z') },
+    ];
     const { dueAt } = replayClock({ startedAt: new Date('2026-06-01T00:00:00Z'), terms: terms('P1D', false, UTC), history });
     expect(dueAt.toISOString()).toBe('2026-06-02T00:00:00.000Z');
   });
 
   test('PT72H is 72 real hours across DST; a fixed deadline is due at it', () => {
-    expect(replayClock({ startedAt: new Date('2026-10-23T07:00:00Z'), terms: terms('PT72H', false, BERLIN), history: [] }).dueAt.toISOString()).toBe('2026-10-26T07:00:00.000Z');
-    const deadline = replayClock({ startedAt: new Date('2026-10-01T00:00:00Z'), terms: terms('deadline', false, UTC, { deadline: '2026-09-01T00:00:00.000Z', source: 'deadline set by FTC' }), history: [] });
+    expect(replayClock({ startedAt: new Date('2026-10-23T07:00:00Z'), terms: terms('PT72H', false, BERLIN), history: [] }).dueAt.toISOString()).toBe(
+      '2026-10-26T07:00:00.000Z',
+    );
+    const deadline = replayClock({
+      startedAt: new Date('2026-10-01T00:00:00Z'),
+      terms: terms('deadline', false, UTC, { deadline: '2026-09-01T00:00:00.000Z', source: 'deadline set by FTC' }),
+      history: [],
+    });
     expect(deadline.dueAt.toISOString()).toBe('2026-09-01T00:00:00.000Z');
     expect(deadline.steps.map((s) => s.kind)).toEqual(['START', 'RULE', 'DUE']);
     expect(deadline.steps[1].text).toContain('deadline set by FTC');
   });
 
   test('a stored calendar the service cannot use counts weekends only in UTC, and says so', () => {
-    const { dueAt, steps } = replayClock({ startedAt: new Date('2026-11-16T10:00:00Z'), terms: terms('P10D', true, { timeZone: 'Nowhere/Zone', holidayCountry: 'ZZ' }), history: [] });
+    const { dueAt, steps } = replayClock({
+      startedAt: new Date('2026-11-16T10:00:00Z'),
+      terms: terms('P10D', true, { timeZone: 'Nowhere/Zone', holidayCountry: 'ZZ' }),
+      history: [],
+    });
     expect(dueAt.toISOString()).toBe('2026-11-30T10:00:00.000Z');
     expect(steps[1].text).toContain("no public-holiday calendar for country 'ZZ'");
   });

@@ -13,8 +13,16 @@ const { RUNNING, PAUSED, MET, BREACHED, CANCELLED } = SlaTimerStatus;
 
 function facts(overrides: Partial<TimerFacts>): TimerFacts {
   return {
-    status: RUNNING, kind: SlaKind.RESPOND, dueAt: LATER, pausable: true, extended: false, hasExtension: true,
-    startsOn: SlaStartEvent.STAGE_ENTERED, warnAt: null, warnedAt: null, ...overrides,
+    status: RUNNING,
+    kind: SlaKind.RESPOND,
+    dueAt: LATER,
+    pausable: true,
+    extended: false,
+    hasExtension: true,
+    startsOn: SlaStartEvent.STAGE_ENTERED,
+    warnAt: null,
+    warnedAt: null,
+    ...overrides,
   };
 }
 
@@ -48,7 +56,12 @@ test.each([
   { name: 'a clock that is not pausable runs on', facts: { pausable: false }, transition: 'pause' as const, rule: 'SLA_NOT_PAUSABLE' },
   { name: 'a clock without an extension', facts: { hasExtension: false }, transition: 'extend' as const, rule: 'SLA_NO_EXTENSION' },
   { name: 'an extension is granted once', facts: { extended: true }, transition: 'extend' as const, rule: 'SLA_EXTENDED_ONCE' },
-  { name: 'a breach-recorded clock survives escalation', facts: { startsOn: SlaStartEvent.BREACH_RECORDED }, transition: 'leaveStage' as const, rule: 'SLA_RUNS_ACROSS_STAGES' },
+  {
+    name: 'a breach-recorded clock survives escalation',
+    facts: { startsOn: SlaStartEvent.BREACH_RECORDED },
+    transition: 'leaveStage' as const,
+    rule: 'SLA_RUNS_ACROSS_STAGES',
+  },
 ])('$name: $rule', ({ facts: f, transition, rule }) => {
   expect(checkTimerTransition(facts(f), transition, NOW)).toMatchObject({ allowed: false, rule });
 });

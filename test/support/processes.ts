@@ -14,13 +14,20 @@ export interface Service {
 }
 
 export function startService(env: NodeJS.ProcessEnv, how: 'npm' | 'node' = 'npm', cwd = ROOT): Service {
-  const command = how === 'npm' ? ['npm', ['start', '--silent']] as const : [process.execPath, ['scripts/run-built.js', 'dist/src/main.js']] as const;
+  const command = how === 'npm' ? (['npm', ['start', '--silent']] as const) : ([process.execPath, ['scripts/run-built.js', 'dist/src/main.js']] as const);
   // detached: a process group of its own, like a terminal's foreground job.
-  const child = spawn(command[0], [...command[1]], { cwd, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command[0], [...command[1]], {
+    cwd,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const port = /"port":(\d+),"msg":"API ready/.exec(out)?.[1];

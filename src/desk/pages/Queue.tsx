@@ -2,8 +2,19 @@ import { FormEvent, useCallback, useEffect, useState } from 'react';
 import { Api, ApiError, query } from '../api';
 import { QUEUE, QueueRow, REGIMES, STAGES, STATUSES, Viewer, label, when } from '../operations';
 
-interface Filters { stage: string; status: string; regime: string; mine: boolean; breached: boolean; search: string }
-interface Page { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: QueueRow }[] }
+interface Filters {
+  stage: string;
+  status: string;
+  regime: string;
+  mine: boolean;
+  breached: boolean;
+  search: string;
+}
+interface Page {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { node: QueueRow }[];
+}
 
 /** A case's clock state for the queue: breached beats warned. */
 export function clockState(row: Pick<QueueRow, 'slaTimers'>, now = Date.now()): 'breached' | 'warned' | null {
@@ -24,26 +35,29 @@ export function Queue({ api, viewer }: { api: Api; viewer: Viewer }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
-  const load = useCallback(async (after: string | null) => {
-    const filter: Record<string, unknown> = {};
-    if (filters.stage) filter.stage = [filters.stage];
-    if (filters.status) filter.status = [filters.status];
-    if (filters.regime) filter.regime = [filters.regime];
-    if (filters.mine) filter.assigneeId = viewer.user.id;
-    if (filters.breached) filter.breached = true;
-    if (filters.search) filter.search = filters.search;
-    setLoading(true);
-    try {
-      const data = await query<{ complaints: Page }>(api, QUEUE, { filter, after });
-      setPage(data.complaints);
-      setRows((prev) => (after ? [...prev, ...data.complaints.edges.map((e) => e.node)] : data.complaints.edges.map((e) => e.node)));
-      setError(null);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.problem.message : 'The queue could not be loaded.');
-    } finally {
-      setLoading(false);
-    }
-  }, [api, filters, viewer.user.id]);
+  const load = useCallback(
+    async (after: string | null) => {
+      const filter: Record<string, unknown> = {};
+      if (filters.stage) filter.stage = [filters.stage];
+      if (filters.status) filter.status = [filters.status];
+      if (filters.regime) filter.regime = [filters.regime];
+      if (filters.mine) filter.assigneeId = viewer.user.id;
+      if (filters.breached) filter.breached = true;
+      if (filters.search) filter.search = filters.search;
+      setLoading(true);
+      try {
+        const data = await query<{ complaints: Page }>(api, QUEUE, { filter, after });
+        setPage(data.complaints);
+        setRows((prev) => (after ? [...prev, ...data.complaints.edges.map((e) => e.node)] : data.complaints.edges.map((e) => e.node)));
+        setError(null);
+      } catch (e) {
+        setError(e instanceof ApiError ? e.problem.message : 'The queue could not be loaded.');
+      } finally {
+        setLoading(false);
+      }
+    },
+    [api, filters, viewer.user.id],
+  );
 
   useEffect(() => void load(null), [load]);
   // A live SLA alert changes what is breached and what is due first: reload the first page.
@@ -68,30 +82,55 @@ export function Queue({ api, viewer }: { api: Api; viewer: Viewer }) {
         <form onSubmit={submitSearch} className="search">
           <label htmlFor="q-search">Search</label>
           <input id="q-search" type="search" placeholder="Reference, summary, name or email" value={search} onChange={(e) => setSearch(e.target.value)} />
-          <button type="submit" className="secondary">Search</button>
+          <button type="submit" className="secondary">
+            Search
+          </button>
         </form>
         <Select id="q-stage" text="Stage" value={filters.stage} options={STAGES} onChange={(stage) => set({ stage })} />
         <Select id="q-status" text="Status" value={filters.status} options={STATUSES} onChange={(status) => set({ status })} />
         <Select id="q-regime" text="Regime" value={filters.regime} options={REGIMES} onChange={(regime) => set({ regime })} raw />
-        <label className="check"><input type="checkbox" checked={filters.mine} onChange={(e) => set({ mine: e.target.checked })} /> Assigned to me</label>
-        <label className="check"><input type="checkbox" checked={filters.breached} onChange={(e) => set({ breached: e.target.checked })} /> Breached only</label>
+        <label className="check">
+          <input type="checkbox" checked={filters.mine} onChange={(e) => set({ mine: e.target.checked })} /> Assigned to me
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={filters.breached} onChange={(e) => set({ breached: e.target.checked })} /> Breached only
+        </label>
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <table className="queue">
         <caption className="sr-only">Complaints ordered by next due date</caption>
         <thead>
-          <tr><th scope="col">Reference</th><th scope="col">Summary</th><th scope="col">Complainant</th><th scope="col">Stage</th><th scope="col">Status</th><th scope="col">Regimes</th><th scope="col">Assignee</th><th scope="col">Next due</th></tr>
+          <tr>
+            <th scope="col">Reference</th>
+            <th scope="col">Summary</th>
+            <th scope="col">Complainant</th>
+            <th scope="col">Stage</th>
+            <th scope="col">Status</th>
+            <th scope="col">Regimes</th>
+            <th scope="col">Assignee</th>
+            <th scope="col">Next due</th>
+          </tr>
         </thead>
         <tbody>
           {rows.map((row) => {
             const clock = clockState(row);
             return (
               <tr key={row.id} className={clock ?? undefined}>
-                <td><a href={`#/case/${row.id}`} className="ref">{row.reference}</a></td>
+                <td>
+                  <a href={`#/case/${row.id}`} className="ref">
+                    {row.reference}
+                  </a>
+                </td>
                 <td className="summary">{row.summary}</td>
                 <td>{row.complainant.name ?? <span className="muted">erased</span>}</td>
                 <td className="nowrap">{label(row.stage)}</td>
-                <td><StatusChip status={row.status} /></td>
+                <td>
+                  <StatusChip status={row.status} />
+                </td>
                 <td>{row.regimes.join(', ')}</td>
                 <td>{row.assignee?.name ?? <span className="muted">Unassigned</span>}</td>
                 <td className="due">
@@ -102,23 +141,49 @@ export function Queue({ api, viewer }: { api: Api; viewer: Viewer }) {
               </tr>
             );
           })}
-          {rows.length === 0 && !loading && <tr><td colSpan={8} className="empty">No cases match these filters.</td></tr>}
+          {rows.length === 0 && !loading && (
+            <tr>
+              <td colSpan={8} className="empty">
+                No cases match these filters.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       {page?.pageInfo.hasNextPage && (
-        <button type="button" className="secondary more" disabled={loading} onClick={() => load(page.pageInfo.endCursor)}>Load more</button>
+        <button type="button" className="secondary more" disabled={loading} onClick={() => load(page.pageInfo.endCursor)}>
+          Load more
+        </button>
       )}
     </section>
   );
 }
 
-function Select({ id, text, value, options, onChange, raw }: { id: string; text: string; value: string; options: readonly string[]; onChange: (v: string) => void; raw?: boolean }) {
+function Select({
+  id,
+  text,
+  value,
+  options,
+  onChange,
+  raw,
+}: {
+  id: string;
+  text: string;
+  value: string;
+  options: readonly string[];
+  onChange: (v: string) => void;
+  raw?: boolean;
+}) {
   return (
     <span className="field-inline">
       <label htmlFor={id}>{text}</label>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">Any</option>
-        {options.map((o) => <option key={o} value={o}>{raw ? o.replace(/_/g, ' ') : label(o)}</option>)}
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {raw ? o.replace(/_/g, ' ') : label(o)}
+          </option>
+        ))}
       </select>
     </span>
   );

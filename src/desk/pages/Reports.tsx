@@ -41,18 +41,43 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
     }
   };
 
-  if (!may.report) return <p className="error" role="alert">Reports are for the DPO, compliance officers and admins.</p>;
+  if (!may.report)
+    return (
+      <p className="error" role="alert">
+        Reports are for the DPO, compliance officers and admins.
+      </p>
+    );
   return (
     <section aria-labelledby="reports-title" className="reports">
-      <div className="pagehead"><h1 id="reports-title">Compliance report</h1></div>
+      <div className="pagehead">
+        <h1 id="reports-title">Compliance report</h1>
+      </div>
       <form className="filters" onSubmit={submit}>
-        <span className="field-inline"><label htmlFor="r-from">From</label><input id="r-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></span>
-        <span className="field-inline"><label htmlFor="r-to">To</label><input id="r-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} /></span>
-        <button type="submit" className="secondary">Show</button>
-        {may.csv && <button type="button" onClick={csv}>Download CSV</button>}
+        <span className="field-inline">
+          <label htmlFor="r-from">From</label>
+          <input id="r-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </span>
+        <span className="field-inline">
+          <label htmlFor="r-to">To</label>
+          <input id="r-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </span>
+        <button type="submit" className="secondary">
+          Show
+        </button>
+        {may.csv && (
+          <button type="button" onClick={csv}>
+            Download CSV
+          </button>
+        )}
       </form>
-      <div role="status" aria-live="polite" className="status-line">{status}</div>
-      {error && <p className="error" role="alert">{error}</p>}
+      <div role="status" aria-live="polite" className="status-line">
+        {status}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {report && (
         <>
           <div className="cards">
@@ -64,11 +89,30 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
             <Card title="Escalation rate" value={pct(report.escalationRate)} />
           </div>
           <div className="charts">
-            <BarChart title="SLA compliance by kind" labels={report.sla.byKind.map((k) => label(k.kind))} stacked
-              series={[{ label: 'Met', data: report.sla.byKind.map((k) => k.met), color: '#2f855a' }, { label: 'Breached', data: report.sla.byKind.map((k) => k.breached), color: '#c53030' }]} />
-            <BarChart title="Open cases by age (days)" labels={report.aging.map((a) => a.label)} series={[{ label: 'Open cases', data: report.aging.map((a) => a.count), color: '#2b6cb0' }]} />
-            <BarChart title="By stage" labels={report.byStage.map((s) => label(s.stage))} series={[{ label: 'Complaints', data: report.byStage.map((s) => s.count), color: '#6b46c1' }]} />
-            <BarChart title="By regime" labels={report.byRegime.map((r) => r.regime)} series={[{ label: 'Complaints', data: report.byRegime.map((r) => r.count), color: '#b7791f' }]} />
+            <BarChart
+              title="SLA compliance by kind"
+              labels={report.sla.byKind.map((k) => label(k.kind))}
+              stacked
+              series={[
+                { label: 'Met', data: report.sla.byKind.map((k) => k.met), color: '#2f855a' },
+                { label: 'Breached', data: report.sla.byKind.map((k) => k.breached), color: '#c53030' },
+              ]}
+            />
+            <BarChart
+              title="Open cases by age (days)"
+              labels={report.aging.map((a) => a.label)}
+              series={[{ label: 'Open cases', data: report.aging.map((a) => a.count), color: '#2b6cb0' }]}
+            />
+            <BarChart
+              title="By stage"
+              labels={report.byStage.map((s) => label(s.stage))}
+              series={[{ label: 'Complaints', data: report.byStage.map((s) => s.count), color: '#6b46c1' }]}
+            />
+            <BarChart
+              title="By regime"
+              labels={report.byRegime.map((r) => r.regime)}
+              series={[{ label: 'Complaints', data: report.byRegime.map((r) => r.count), color: '#b7791f' }]}
+            />
           </div>
         </>
       )}
@@ -77,10 +121,19 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
 }
 
 function Card({ title, value }: { title: string; value: string }) {
-  return <div className="card stat"><div className="muted small">{title}</div><div className="big">{value}</div></div>;
+  return (
+    <div className="card stat">
+      <div className="muted small">{title}</div>
+      <div className="big">{value}</div>
+    </div>
+  );
 }
 
-interface Series { label: string; data: number[]; color: string }
+interface Series {
+  label: string;
+  data: number[];
+  color: string;
+}
 
 function BarChart({ title, labels, series, stacked }: { title: string; labels: string[]; series: Series[]; stacked?: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -103,7 +156,9 @@ function BarChart({ title, labels, series, stacked }: { title: string; labels: s
   return (
     <figure className="panel chart">
       <figcaption>{title}</figcaption>
-      <div className="canvas-box"><canvas ref={canvas} role="img" aria-label={`${title}. ${summary || 'No data'}`} /></div>
+      <div className="canvas-box">
+        <canvas ref={canvas} role="img" aria-label={`${title}. ${summary || 'No data'}`} />
+      </div>
     </figure>
   );
 }
