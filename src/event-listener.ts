@@ -17,6 +17,12 @@ export interface EventListener {
  * worker made the change, so every replica's subscribers hear it (SPEC §2). Reconnects
  * with backoff when the connection drops, then catches up from the audit trail.
  */
+/**
+ * The longest wait between two attempts: subscribers get nothing new until it is back, and
+ * one connection attempt per process every few seconds costs the database nothing.
+ */
+const RECONNECT_MAX_MS = 4_000;
+
 export function listenForEvents(dataSource: DataSource, url: string, log: Logger): EventListener {
   const hub = eventHub(dataSource, log);
   let client: Client | null = null; // listening
@@ -78,7 +84,7 @@ export function listenForEvents(dataSource: DataSource, url: string, log: Logger
         retry = null;
         void connect();
       },
-      Math.min(30_000, 250 * 2 ** attempt),
+      Math.min(RECONNECT_MAX_MS, 250 * 2 ** attempt),
     );
   };
   void connect();
