@@ -196,26 +196,40 @@ export class EventHub {
     const tenants = new Set([...this.audit.tenants(), ...this.alerts.tenants()]);
     for (const tenantId of tenants) {
       try {
-        const rows = (await inTenantTransaction(this.dataSource, tenantId, (m) =>
-          m.query(`SELECT id, action, changes->>'timerId' AS timer_id FROM audit_events WHERE tenant_id = $1 AND at >= $2 ORDER BY at, id LIMIT $3`, [
-            tenantId,
-            from,
-            FEED_LIMITS.catchUpMaxEvents,
-          ]),
-        )) as { id: string; action: string; timer_id: string | null }[];
-        if (rows.length >= FEED_LIMITS.catchUpMaxEvents) {
+        // Page through what was committed since, keeping only what this process has not
+        // published: events it already delivered (a flood just before the drop) don't count.
+        const unseen: Notice[] = [];
+        let after: { at: Date; id: string } | null = null;
+        let scanned = 0;
+        let complete = false;
+        while (scanned < FEED_LIMITS.recentKeys && unseen.length <= FEED_LIMITS.catchUpMaxEvents) {
+          const rows = (await inTenantTransaction(this.dataSource, tenantId, (m) =>
+            m.query(
+              `SELECT id, at, action, changes->>'timerId' AS timer_id FROM audit_events
+                WHERE tenant_id = $1 AND at >= $2 AND ($3::timestamptz IS NULL OR (at, id) > ($3, $4::uuid))
+                ORDER BY at, id LIMIT $5`,
+              [tenantId, from, after?.at ?? null, after?.id ?? null, FEED_LIMITS.catchUpMaxEvents],
+            ),
+          )) as { id: string; at: Date; action: string; timer_id: string | null }[];
+          scanned += rows.length;
+          for (const row of rows) {
+            const notices: Notice[] = [{ kind: 'audit', tenantId, eventId: row.id }];
+            if (row.timer_id && (row.action === AuditAction.SLA_WARNING || row.action === AuditAction.SLA_BREACHED)) {
+              notices.push({ kind: 'alert', tenantId, timerId: row.timer_id, alert: row.action === AuditAction.SLA_BREACHED ? 'BREACHED' : 'WARNING' });
+            }
+            unseen.push(...notices.filter((n) => !this.recent.has(noticeKey(n))));
+          }
+          if (rows.length < FEED_LIMITS.catchUpMaxEvents) {
+            complete = true;
+            break;
+          }
+          after = { at: rows[rows.length - 1].at, id: rows[rows.length - 1].id };
+        }
+        if (!complete) {
           this.log.warn({ tenantId }, 'event feed: too much missed to replay; ending the tenant feeds');
           this.closeTenant(tenantId, `Missed more than ${FEED_LIMITS.catchUpMaxEvents} events while reconnecting; reconnect and re-read the audit trail`);
           continue;
         }
-        const missed: Notice[] = [];
-        for (const row of rows) {
-          missed.push({ kind: 'audit', tenantId, eventId: row.id });
-          if (row.timer_id && (row.action === AuditAction.SLA_WARNING || row.action === AuditAction.SLA_BREACHED)) {
-            missed.push({ kind: 'alert', tenantId, timerId: row.timer_id, alert: row.action === AuditAction.SLA_BREACHED ? 'BREACHED' : 'WARNING' });
-          }
-        }
-        const unseen = missed.filter((n) => !this.recent.has(noticeKey(n)));
         if (unseen.length > 0) this.log.info({ tenantId, events: unseen.length }, 'event feed caught up after reconnect');
         this.enqueue(unseen);
       } catch (error) {
