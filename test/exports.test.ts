@@ -6,31 +6,11 @@ import { createApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { errorCode, startTestApp, TEST_SECRET, TestApp } from './support/harness';
+import { SPEC_CSV_HEADER } from './support/spec-csv';
 
 /** SPEC §8 CSV export and §6 access audit: the tenant's zone, one-use links, the trail. */
 const TENANT = 'berlin-gmbh';
-const HEADER = [
-  'reference',
-  'stage',
-  'status',
-  'jurisdiction',
-  'regimes',
-  'rights',
-  'channel',
-  'data_context',
-  'processing_role',
-  'assignee_id',
-  'received_at',
-  'acknowledged_at',
-  'resolved_at',
-  'closed_at',
-  'days_to_acknowledge',
-  'days_to_resolve',
-  'outcome',
-  'next_due_at',
-  'breached_timers',
-  'breached_kinds',
-];
+const HEADER = SPEC_CSV_HEADER;
 // Markers that must never leave in an export: PII and free text.
 const MARKERS = ['Zelda Marker', 'zelda.marker@pii.example', '+49 30 5550199', 'SUMMARY-MARKER', 'DESCRIPTION-MARKER', 'NOTE-MARKER'];
 const CSV_EXPORT_URL = 'mutation Link($from: String!, $to: String!) { csvExportUrl(from: $from, to: $to) }';

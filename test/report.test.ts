@@ -4,6 +4,7 @@ import { createLogger } from '../src/logger';
 import { sweepDueTimers } from '../src/worker/sla-worker';
 import { complaintInput } from './support/factories';
 import { errorCode, GqlResult, startTestApp, TestApp } from './support/harness';
+import { SPEC_CSV_HEADER } from './support/spec-csv';
 
 /**
  * complianceReport and the CSV export (SPEC §8) against a fixture of 200 complaints built
@@ -24,28 +25,7 @@ const FROM = new Date(TO.getTime() - 365 * DAY);
 const N = 200;
 const at = (ms: number) => new Date(ms);
 
-const CSV_COLUMNS = [
-  'reference',
-  'stage',
-  'status',
-  'jurisdiction',
-  'regimes',
-  'rights',
-  'channel',
-  'data_context',
-  'processing_role',
-  'assignee_id',
-  'received_at',
-  'acknowledged_at',
-  'resolved_at',
-  'closed_at',
-  'days_to_acknowledge',
-  'days_to_resolve',
-  'outcome',
-  'next_due_at',
-  'breached_timers',
-  'breached_kinds',
-];
+const CSV_COLUMNS = SPEC_CSV_HEADER;
 const COL = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, i])) as Record<string, number>;
 const AGING = [
   { label: '0-7', minDays: 0, maxDays: 7 },
