@@ -100,7 +100,9 @@ describe('failed starts end within seconds, in one line, exit 1, nothing left ru
   test('a stale postmaster.pid (service and PostgreSQL killed with -9) is recovered on the next start', async () => {
     const first = startService(EMBEDDED, 'node');
     await first.ready;
-    const lock = path.join(DATA_DIR, 'pg', 'postmaster.pid');
+    // The cluster's own directory, as the start-up line names it (relocated under a private checkout).
+    const cluster = clusterOf(first);
+    const lock = path.join(cluster, 'postmaster.pid');
     const postmaster = Number(readFileSync(lock, 'utf8').split('\n')[0]);
     process.kill(first.child.pid!, 'SIGKILL');
     process.kill(postmaster, 'SIGKILL');
@@ -119,17 +121,23 @@ describe('failed starts end within seconds, in one line, exit 1, nothing left ru
   test('a PostgreSQL left running by a service killed with -9 is stopped and replaced by the next start', async () => {
     const first = startService(EMBEDDED, 'node');
     await first.ready;
+    const cluster = clusterOf(first);
     process.kill(first.child.pid!, 'SIGKILL');
     await first.exited;
-    expect(processesMentioning(DATA_DIR).length).toBeGreaterThan(0); // the orphan
+    expect(processesMentioning(cluster).length).toBeGreaterThan(0); // the orphan
 
     const second = startService(EMBEDDED, 'node');
     await second.ready;
     process.kill(second.child.pid!, 'SIGTERM');
     expect((await second.exited).code).toBe(0);
-    expect(await waitFor(() => processesMentioning(DATA_DIR).length === 0)).toBe(true);
+    expect(await waitFor(() => processesMentioning(cluster).length === 0)).toBe(true);
   }, 120_000);
 });
+
+/** The cluster's own directory, as the start-up line names it (relocated under a private checkout). */
+function clusterOf(service: { output(): string }): string {
+  return JSON.parse(/"cluster":("[^"]+")/.exec(service.output())![1]) as string;
+}
 
 describe('npm run token', () => {
   const env = { ...process.env, DATA_DIR, DATABASE_URL: '', JWT_SECRET: '', NODE_ENV: 'development' };
