@@ -27,6 +27,16 @@ export function useMail(dataSource: DataSource, config: Pick<AppConfig, 'SMTP_UR
   });
 }
 
+/** The mail settings of this data source's process, or null when SMTP_URL is not set. */
+export function mailSettingsOf(dataSource: DataSource): MailSettings | null {
+  return byDataSource.get(dataSource) ?? null;
+}
+
+/** The case page of the desk (src/desk/App.tsx routes `#/case/<id>`), or null without PUBLIC_URL. */
+export function deskCaseLink(settings: MailSettings, complaintId: string): string | null {
+  return settings.publicUrl ? `${settings.publicUrl}/#/case/${complaintId}` : null;
+}
+
 const KINDS: Partial<Record<AuditAction, string>> = { [AuditAction.SLA_WARNING]: 'SLA_WARNING', [AuditAction.SLA_BREACHED]: 'SLA_BREACHED' };
 
 /**
@@ -67,10 +77,11 @@ interface PendingMail {
 /** Reference, clock, due time and a desk link: never PII or free text. */
 function compose(mail: PendingMail, settings: MailSettings) {
   const what = mail.kind === 'SLA_BREACHED' ? 'breached' : 'is about to fall due';
+  const link = deskCaseLink(settings, mail.complaintId);
   const lines = [
     `The ${mail.timerKind} clock (${mail.regime}) of complaint ${mail.reference} ${what}.`,
     `Due: ${mail.dueAt.toISOString()}`,
-    ...(settings.publicUrl ? [`Open the case: ${settings.publicUrl}/#/complaints/${mail.complaintId}`] : []),
+    ...(link ? [`Open the case: ${link}`] : []),
   ];
   return {
     from: settings.from,

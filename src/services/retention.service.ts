@@ -26,6 +26,7 @@ export async function terminateContract(ctx: RequestContext, terminatedAt: Date 
 const PURGE_ORDER = [
   'export_links',
   'email_notifications',
+  'email_digests',
   'webhook_deliveries',
   'webhook_endpoints',
   'sla_timers',

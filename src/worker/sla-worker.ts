@@ -13,6 +13,7 @@ import { slaEngine } from '../services/sla-engine';
 import { SLA_TIMER_TASK } from '../services/sla-jobs';
 import { SlaTimer } from '../../entities';
 import { sendSlaMail, SLA_MAIL_TASK } from '../mail/sla-mail';
+import { DAILY_DIGEST_MAIL_TASK, DAILY_DIGEST_SCAN_TASK, scheduleDailyDigests, sendDailyDigest } from '../mail/daily-digest';
 import { processDelivery } from '../webhooks/delivery';
 import { WEBHOOK_DELIVERY_TASK } from '../webhooks/outbox';
 
@@ -65,14 +66,17 @@ export interface SlaWorker {
 
 /**
  * The SLA worker: graphile-worker jobs per timer plus a sweep at start and every minute;
- * with the evidence key, also the hourly audit checkpoints (SPEC §7).
+ * with the evidence key, also the hourly audit checkpoints (SPEC §7); with SMTP_URL, the
+ * daily digest scan at start and every 15 minutes. `clock` is the digest's notion of now
+ * (tests move it; the SLA clocks always run on real time).
  */
 export async function startSlaWorker(
   dataSource: DataSource,
   databaseUrl: string,
   log: Logger,
-  options: { concurrency?: number; pollInterval?: number; evidence?: EvidenceKeys } = {},
+  options: { concurrency?: number; pollInterval?: number; evidence?: EvidenceKeys; clock?: () => Date } = {},
 ): Promise<SlaWorker> {
+  const clock = options.clock ?? (() => new Date());
   const timerTask: Task = async (payload) => {
     const { tenantId, timerId } = payload as { tenantId: string; timerId: string };
     await processTimer(dataSource, log, tenantId, timerId);
@@ -88,6 +92,17 @@ export async function startSlaWorker(
   const mailTask: Task = async (payload) => {
     const { tenantId, notificationId } = payload as { tenantId: string; notificationId: string };
     await sendSlaMail(dataSource, log, tenantId, notificationId);
+  };
+  // Every 15 minutes rather than hourly, so zones at :30 and :45 offsets get theirs at 08:00 too;
+  // the scan is idempotent (one row per user and local day), so a run more or less is harmless.
+  const scanDigests = async () => {
+    const n = await scheduleDailyDigests(dataSource, log, clock());
+    if (n > 0) log.info({ digests: n }, 'daily digests queued');
+  };
+  const digestScanTask: Task = scanDigests;
+  const digestMailTask: Task = async (payload) => {
+    const { tenantId, digestId } = payload as { tenantId: string; digestId: string };
+    await sendDailyDigest(dataSource, log, tenantId, digestId, clock());
   };
   const purgeTask: Task = async () => {
     await purgeExpiredTenants(dataSource, log);
@@ -111,6 +126,8 @@ export async function startSlaWorker(
     else log.warn(fields, text);
   });
   await sweepTask({}, undefined as never);
+  // A digest missed at 08:00 while no worker ran goes out now, the same local day.
+  await scanDigests().catch((error: unknown) => log.error({ err: error }, 'daily digest scan at start-up failed'));
   // Our own pool, so that a connection the server drops (a restart, Ctrl-C reaching an
   // embedded server first) is logged instead of crashing the process.
   const pgPool = new Pool({ connectionString: databaseUrl, max: (options.concurrency ?? 4) + 2, application_name: 'complaint-cms-sla-worker' });
@@ -130,10 +147,17 @@ export async function startSlaWorker(
       sla_sweep: sweepTask,
       [WEBHOOK_DELIVERY_TASK]: deliveryTask,
       [SLA_MAIL_TASK]: mailTask,
+      [DAILY_DIGEST_SCAN_TASK]: digestScanTask,
+      [DAILY_DIGEST_MAIL_TASK]: digestMailTask,
       tenant_purge: purgeTask,
       audit_checkpoint: checkpointTask,
     },
-    crontab: ['* * * * * sla_sweep ?max=1', '17 * * * * tenant_purge ?max=1', ...(options.evidence ? ['0 * * * * audit_checkpoint ?max=1'] : [])].join('\n'),
+    crontab: [
+      '* * * * * sla_sweep ?max=1',
+      '17 * * * * tenant_purge ?max=1',
+      `*/15 * * * * ${DAILY_DIGEST_SCAN_TASK} ?max=1`,
+      ...(options.evidence ? ['0 * * * * audit_checkpoint ?max=1'] : []),
+    ].join('\n'),
   });
   log.info('SLA worker started');
   let running = true;
