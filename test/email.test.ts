@@ -1,68 +1,17 @@
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { Role } from '../src/auth/roles';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { startTestApp, TestApp } from './support/harness';
-
-interface Mail {
-  to: string[];
-  data: string;
-}
-
-/** A real SMTP peer that records every message it accepts. */
-async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
-  const mails: Mail[] = [];
-  const refused = new Set<string>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    // The first message to a "flaky" address is refused with a temporary error.
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('flaky') && !refused.has(address.address)) {
-        refused.add(address.address);
-        return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        // Undo quoted-printable soft line breaks, so the body reads as sent.
-        mails.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          data: Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/=\r?\n/g, ''),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, port: (server.server.address() as AddressInfo).port, mails };
-}
-
-async function until<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startSmtp, TestSmtp, until } from './support/smtp';
 
 let t: TestApp;
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: TestSmtp;
 beforeAll(async () => {
   smtp = await startSmtp();
   t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_FROM: 'desk@cms.example', PUBLIC_URL: 'https://desk.example' }, { worker: true });
 });
 afterAll(async () => {
   await t.close();
-  await new Promise<void>((r) => smtp.server.close(() => r()));
+  await smtp.close();
 });
 
 test('each SLA breach and warning is mailed once to the assignee and the DPOs with an address, without PII or free text', async () => {
@@ -105,7 +54,7 @@ test('each SLA breach and warning is mailed once to the assignee and the DPOs wi
   expect(smtp.mails.flatMap((m) => m.to).sort()).toEqual(rows.map((r) => r.email).sort());
   for (const mail of smtp.mails) {
     expect(mail.data).toContain(reference);
-    expect(mail.data).toContain(`https://desk.example/#/complaints/${id}`);
+    expect(mail.data).toContain(`https://desk.example/#/case/${id}`);
     expect(mail.data).not.toMatch(/Piia|Marker|piia\.marker|FREETEXTMARKER/i);
   }
   expect(smtp.mails.some((m) => /SLA breached/.test(m.data))).toBe(true);
