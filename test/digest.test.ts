@@ -3,6 +3,7 @@ import { Role } from '../src/auth/roles';
 import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logger';
 import { scheduleDailyDigests } from '../src/mail/daily-digest';
+import { purgeExpiredTenants } from '../src/services/retention.service';
 import { useMail } from '../src/mail/sla-mail';
 import { SlaWorker, startSlaWorker } from '../src/worker/sla-worker';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
@@ -171,3 +172,14 @@ test('one digest per user with open cases and tenant-local day, from 08:00 local
     await other.destroy();
   }
 }, 90_000);
+
+test("the retention purge removes the tenant's digest records (they hold its users' addresses)", async () => {
+  const berlin = 'digest-berlin';
+  expect((await digestsOf(berlin)).length).toBeGreaterThan(0);
+  const admin = await t.token(Role.ADMIN, { tid: berlin, sub: 'b-admin', tz: BERLIN });
+  const res = await t.gql(admin, `mutation { terminateContract(terminatedAt: "2026-01-01T00:00:00Z", retentionDays: 0) { id } }`);
+  expect(res.errors).toBeUndefined();
+  expect(await purgeExpiredTenants(t.dataSource, log)).toEqual([berlin]);
+  expect(await digestsOf(berlin)).toEqual([]);
+  expect(await digestsOf('digest-ny')).toHaveLength(1);
+});
