@@ -176,10 +176,20 @@ test('one digest per user with open cases and tenant-local day, from 08:00 local
 test("the retention purge removes the tenant's digest records (they hold its users' addresses)", async () => {
   const berlin = 'digest-berlin';
   expect((await digestsOf(berlin)).length).toBeGreaterThan(0);
+  // A digest claimed but not yet sent: its queued job goes with the tenant.
+  const [pending] = await t.sql(
+    `INSERT INTO email_digests (tenant_id, recipient_id, local_date, as_of, email) VALUES ($1, 'b-busy', '2030-01-01', now(), 'busy@berlin.example') RETURNING id`,
+    [berlin],
+  );
+  await t.sql(`SELECT graphile_worker.add_job('daily_digest_mail', $1::json, job_key := $2)`, [
+    JSON.stringify({ tenantId: berlin, digestId: pending.id }),
+    `digest:${pending.id}`,
+  ]);
   const admin = await t.token(Role.ADMIN, { tid: berlin, sub: 'b-admin', tz: BERLIN });
   const res = await t.gql(admin, `mutation { terminateContract(terminatedAt: "2026-01-01T00:00:00Z", retentionDays: 0) { id } }`);
   expect(res.errors).toBeUndefined();
   expect(await purgeExpiredTenants(t.dataSource, log)).toEqual([berlin]);
   expect(await digestsOf(berlin)).toEqual([]);
+  expect(await t.sql(`SELECT id FROM graphile_worker.jobs WHERE key = $1`, [`digest:${pending.id}`])).toEqual([]);
   expect(await digestsOf('digest-ny')).toHaveLength(1);
 });

@@ -81,6 +81,7 @@ export async function purgeExpiredTenants(dataSource: DataSource, log: Logger, n
       );
       // The timers' queued jobs name the tenant: they go too.
       await m.query(`SELECT graphile_worker.remove_job('sla:' || id) FROM sla_timers WHERE tenant_id = $1`, [id]);
+      await m.query(`SELECT graphile_worker.remove_job('digest:' || id) FROM email_digests WHERE tenant_id = $1 AND status = 'PENDING'`, [id]);
       for (const table of PURGE_ORDER) await m.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id]);
       await m.query(`UPDATE tenants SET purged_at = now(), name = id WHERE id = $1`, [id]);
       return true;
