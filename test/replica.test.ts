@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -11,7 +14,8 @@ import { createApp, RunningApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
 import { TEST_SECRET } from './support/harness';
-import { ReplicatedPair, startReplicatedPair, superuserQuery } from './support/replication';
+import { ensureBuilt, startService } from './support/processes';
+import { freePort, ReplicatedPair, startReplicatedPair, superuserQuery } from './support/replication';
 
 /**
  * SPEC §2 on a real primary and hot standby (streaming replication, PostgreSQL 15 from the
@@ -266,4 +270,36 @@ describe('complianceReport and the CSV export on a hot standby (DATABASE_READ_UR
       await resumeReplay();
     }
   });
+
+  test('the service as started by an operator: a standby that is down at start does not stop it; it is ready, the replica marked down, and the primary answers', async () => {
+    ensureBuilt();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'replica-ops-'));
+    const service = startService(
+      {
+        DATABASE_URL: pair.primary.url('cms'),
+        DATABASE_READ_URL: `postgres://postgres@127.0.0.1:${await freePort()}/cms`,
+        JWT_SECRET: TEST_SECRET,
+        SLA_WORKER: 'off',
+        NODE_ENV: 'development',
+        DATA_DIR: dataDir,
+      },
+      'node',
+    );
+    try {
+      const url = await service.ready;
+      const ready = await request(url).get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({ status: 'ready', degraded: ['replica'], checks: { database: 'up', replica: 'down' } });
+      const res = await request(url)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${await token(Role.COMPLIANCE_OFFICER)}`)
+        .send({ query: REPORT, variables: { from: FROM, to: TO } });
+      expect(res.body.data.complianceReport).toMatchObject({ received: 3, readFrom: 'PRIMARY', replicaLagSeconds: null });
+    } finally {
+      service.child.kill('SIGTERM');
+      expect((await service.exited).code).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

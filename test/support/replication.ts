@@ -27,7 +27,8 @@ export interface ReplicatedPair {
   destroy(): void;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on (yet). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -50,6 +51,8 @@ function serverUser(): { uid?: number; gid?: number } {
  * pg_basebackup -R a standby and start it; resolves once the standby streams.
  */
 export async function startReplicatedPair(prepare: (primaryUrl: (database?: string) => string) => Promise<void>): Promise<ReplicatedPair> {
+  if (!existsSync(path.join(PG_BIN, 'pg_basebackup')))
+    throw new Error(`no PostgreSQL server binaries with pg_basebackup in ${PG_BIN}: apt-get install postgresql-15, or set PG_REPLICA_BIN`);
   const user = serverUser();
   const root = mkdtempSync('/var/tmp/cms-replica-');
   if (user.uid !== undefined) chownSync(root, user.uid, user.gid!);
