@@ -21,8 +21,9 @@ export interface ReadFreshness {
 /** How often a standby found down is tried again in the background. */
 const PROBE_INTERVAL_MS = 1_000;
 
-// Connection exceptions (class 08), the server shutting down or starting up (57P01-57P03).
-const UNREACHABLE_SQLSTATES = /^(08...|57P0[123])$/;
+// Connection exceptions (class 08), the server shutting down or starting up (57P01-57P03), and a
+// standby that refuses the login or lacks the database (28xxx, 3D000): it cannot serve reads.
+const UNREACHABLE_SQLSTATES = /^(08...|57P0[123]|28...|3D000)$/;
 const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 // A query on a standby cancelled by a conflict with WAL replay: the primary can answer it.
 const RECOVERY_CONFLICT_SQLSTATES = new Set(['40001', '40P01']);
@@ -34,7 +35,7 @@ function codesOf(error: unknown): string[] {
   return [...own, ...(Array.isArray(e.errors) ? e.errors.flatMap(codesOf) : [])];
 }
 
-/** The standby cannot be reached or is not accepting connections (pg's own errors carry no code). */
+/** The standby cannot be reached or will not serve this service (pg's own connection errors carry no code). */
 export function isUnreachable(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return (
@@ -76,16 +77,26 @@ export class ReadReplica {
     return this.standby;
   }
 
-  /** Asks the standby now (for /readyz) and records the answer. */
+  /** Asks the standby now and records the answer. */
   async check(): Promise<'up' | 'down'> {
     try {
       await (await this.connect()).query('SELECT 1');
       this.markUp();
       return 'up';
     } catch (error) {
-      if (isUnreachable(error)) this.markDown(error);
-      else this.log.warn({ err: error }, 'read replica check failed');
-      return this.isUp ? 'up' : 'down';
+      this.markDown(error);
+      return 'down';
+    }
+  }
+
+  /** For /readyz: the standby's answer, or `down` when it takes longer than `withinMs` (the check goes on). */
+  async checkWithin(withinMs: number): Promise<'up' | 'down'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'down'>((resolve) => (timer = setTimeout(() => resolve('down'), withinMs)));
+    try {
+      return await Promise.race([this.check(), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -53,6 +53,9 @@ export interface RunningApp {
 /** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
 export { QUERY_LIMITS } from '../graphql/limits';
 
+/** A standby slower than this to answer /readyz's check is reported down (a blackholed host waits out its connect timeout). */
+const READYZ_REPLICA_WAIT_MS = 1_000;
+
 /** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
 const DRAIN_GRACE_MS = 20_000;
 
@@ -139,7 +142,7 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
         () => null,
         (error: unknown) => error,
       ),
-      replica?.check(),
+      replica?.checkWithin(READYZ_REPLICA_WAIT_MS),
     ]);
     if (database) {
       log.warn({ err: database }, 'readiness check failed');
