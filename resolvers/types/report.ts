@@ -80,11 +80,8 @@ export class ComplianceReport {
   })
   escalationRate: number | null;
   @Field(() => [AgingBucket], { description: 'Open at `to`: 0-7, 8-30, 31-45, 46-90, 91+ days.' }) aging: AgingBucket[];
-  @Field(() => ReadOrigin, {
-    nullable: true,
-    description: 'The server that answered: the hot standby when DATABASE_READ_URL is set and it answers, else the primary.',
-  })
-  readFrom: ReadOrigin | null;
+  @Field(() => ReadOrigin, { description: 'The server that answered: the hot standby when DATABASE_READ_URL is set and it answers, else the primary.' })
+  readFrom: ReadOrigin;
   @Field(() => DateTimeScalar, {
     nullable: true,
     description:

@@ -54,6 +54,7 @@ export class ReadReplica {
   private up = true;
   private probe: NodeJS.Timeout | null = null;
   private connecting: Promise<void> | null = null;
+  private checking: Promise<'up' | 'down'> | null = null;
   private stopped = false;
 
   constructor(
@@ -77,16 +78,21 @@ export class ReadReplica {
     return this.standby;
   }
 
-  /** Asks the standby now and records the answer. */
-  async check(): Promise<'up' | 'down'> {
-    try {
-      await (await this.connect()).query('SELECT 1');
-      this.markUp();
-      return 'up';
-    } catch (error) {
-      this.markDown(error);
-      return 'down';
-    }
+  /** Asks the standby now and records the answer (one question at a time: a slow standby is not asked again meanwhile). */
+  check(): Promise<'up' | 'down'> {
+    this.checking ??= (async () => {
+      try {
+        await (await this.connect()).query('SELECT 1');
+        this.markUp();
+        return 'up' as const;
+      } catch (error) {
+        this.markDown(error);
+        return 'down' as const;
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
   }
 
   /** For /readyz: the standby's answer, or `down` when it takes longer than `withinMs` (the check goes on). */
