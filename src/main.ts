@@ -16,6 +16,8 @@ import { useMail } from './mail/sla-mail';
 import { useWebhookPolicy, webhookPolicyFrom } from './webhooks/url-policy';
 
 let embedded: EmbeddedDatabase | null = null;
+/** A hot standby that does not answer within this is taken for down: reads go to the primary. */
+const READ_REPLICA_CONNECT_TIMEOUT_MS = 3_000;
 let startLog: Logger | null = null;
 /** What a failed or interrupted start must release, in the order started. */
 const started: (() => Promise<unknown>)[] = [];
@@ -61,14 +63,20 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   started.push(() => dataSource.destroy());
   log.info({ applied }, 'migrations up to date');
-  // SPEC §2: the CSV export may read from a hot standby (migrations reach it by replication).
+  // SPEC §2: reports and the CSV export may read from a hot standby (migrations reach it by
+  // replication). Its pool connects on first use: a standby that is down does not stop the start.
   const readDataSource = config.DATABASE_READ_URL
-    ? createDataSource(config.DATABASE_READ_URL, { poolSize: config.DB_POOL_SIZE, applicationName: 'complaint-cms-reports' })
+    ? createDataSource(config.DATABASE_READ_URL, {
+        poolSize: config.DB_POOL_SIZE,
+        applicationName: 'complaint-cms-reports',
+        statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+        connectTimeoutMs: READ_REPLICA_CONNECT_TIMEOUT_MS,
+      })
     : null;
-  if (readDataSource) {
-    await readDataSource.initialize();
-    started.push(() => readDataSource.destroy());
-  }
+  const destroyReadPool = async () => {
+    if (readDataSource?.isInitialized) await readDataSource.destroy();
+  };
+  if (readDataSource) started.push(destroyReadPool);
   checkNotInterrupted();
   // Before the worker's first sweep: its SLA events queue mail and its jobs send webhooks.
   useWebhookPolicy(dataSource, webhookPolicyFrom(config));
@@ -107,7 +115,7 @@ async function main(): Promise<void> {
       log.info('HTTP drained');
       await worker?.stop();
       await dataSource.destroy();
-      await readDataSource?.destroy();
+      await destroyReadPool();
       if (embedded) await embedded.stop();
       clearTimeout(timer);
       log.info('stopped');

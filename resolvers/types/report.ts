@@ -1,7 +1,17 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ReadOrigin } from '../../src/db/read-replica';
 import { ComplaintOutcome, ComplaintStage, DataSubjectRight, Regime, SlaKind } from '../../src/domain/enums';
 import { DateTimeScalar } from './scalars';
 import './enums';
+
+registerEnumType(ReadOrigin, {
+  name: 'ReadOrigin',
+  description: 'Which PostgreSQL server answered a report (SPEC §2: reports may read from a hot standby).',
+  valuesConfig: {
+    STANDBY: { description: 'The hot standby (DATABASE_READ_URL): its data may lag behind the primary; see dataAsOf and replicaLagSeconds.' },
+    PRIMARY: { description: 'The primary: no standby is configured, it is unreachable, or it cancelled the read; the data is current.' },
+  },
+});
 
 @ObjectType({ description: 'Complaints received in the window, by their current stage.' })
 export class StageCount {
@@ -70,4 +80,18 @@ export class ComplianceReport {
   })
   escalationRate: number | null;
   @Field(() => [AgingBucket], { description: 'Open at `to`: 0-7, 8-30, 31-45, 46-90, 91+ days.' }) aging: AgingBucket[];
+  @Field(() => ReadOrigin, { description: 'The server that answered: the hot standby when DATABASE_READ_URL is set and it answers, else the primary.' })
+  readFrom: ReadOrigin;
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'Every change committed up to this instant is counted (the figures come from one snapshot). From the primary or a standby that has replayed all it received: the time of the read. From a standby with WAL still to replay: the commit time of the last transaction it replayed. Null when a standby cannot tell (nothing replayed since it started).',
+  })
+  dataAsOf: Date | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "How far the standby that answered was behind, in seconds: 0 when it had replayed all it received, else the time since dataAsOf (as exact as the two servers' clocks agree). Null when the primary answered, or a standby cannot tell.",
+  })
+  replicaLagSeconds: number | null;
 }

@@ -30,6 +30,8 @@ export interface DataSourceOptions {
   statementTimeoutMs?: number;
   /** Connect as the database owner: migrations only. */
   asOwner?: boolean;
+  /** Give up a connection attempt after this long (a hot standby that is down must not hold a read up). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
     installExtensions: false,
     logging: true,
     logger: options.logger ?? new QueryCounter(),
+    ...(options.connectTimeoutMs ? { connectTimeoutMS: options.connectTimeoutMs } : {}),
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'complaint-cms',

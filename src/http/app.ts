@@ -22,6 +22,7 @@ import { serveSubscriptions, subscriptionsNeedWebSocket } from './subscriptions'
 import { mountCsvReport } from './csv-report';
 import { createHttpServer } from './http-server';
 import { listenForEvents } from '../event-listener';
+import { ReadReplica, readReplicaOf, useReadReplica } from '../db/read-replica';
 import { mountEvidenceRoutes } from './evidence';
 import { mountDesk } from './desk';
 import { legacyJsonStatus } from './response-status';
@@ -30,7 +31,10 @@ export interface AppDeps {
   config: AppConfig;
   dataSource: DataSource;
   log: Logger;
-  /** A hot standby for reports and the CSV export (DATABASE_READ_URL); the primary otherwise. */
+  /**
+   * A hot standby for reports and the CSV export (DATABASE_READ_URL), its pool not necessarily
+   * initialised yet (a standby that is down must not stop the start); the primary otherwise.
+   */
   readDataSource?: DataSource | null;
   /** The SLA worker when it runs in this process: /readyz reports it. */
   worker?: { readonly running: boolean } | null;
@@ -49,6 +53,9 @@ export interface RunningApp {
 /** Limits against abusive queries (SPEC §10): one set for HTTP and graphql-ws. */
 export { QUERY_LIMITS } from '../graphql/limits';
 
+/** A standby slower than this to answer /readyz's check is reported down (a blackholed host waits out its connect timeout). */
+const READYZ_REPLICA_WAIT_MS = 1_000;
+
 /** How long a drain waits for in-flight requests before cutting the rest (main.ts gives up at 25 s). */
 const DRAIN_GRACE_MS = 20_000;
 
@@ -63,6 +70,9 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
   });
   useWebhookPolicy(dataSource, webhookPolicyFrom(config));
   useMail(dataSource, config);
+  // SPEC §2: reports and the CSV export read from the standby while it answers, else the primary.
+  const replica = readDataSource ? new ReadReplica(readDataSource, log) : null;
+  useReadReplica(dataSource, replica);
   const metrics = new Metrics(dataSource);
   const access = new AccessLog(log, metrics);
   const app = express();
@@ -127,15 +137,23 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
     }
     const checks: Record<string, 'up' | 'down'> = { database: 'up', eventListener: listener.connected ? 'up' : 'down' };
     if (worker) checks.worker = worker.running ? 'up' : 'down';
-    try {
-      await dataSource.query('SELECT 1');
-    } catch (error) {
-      log.warn({ err: error }, 'readiness check failed');
+    const [database, standby] = await Promise.all([
+      dataSource.query('SELECT 1').then(
+        () => null,
+        (error: unknown) => error,
+      ),
+      replica?.checkWithin(READYZ_REPLICA_WAIT_MS),
+    ]);
+    if (database) {
+      log.warn({ err: database }, 'readiness check failed');
       checks.database = 'down';
     }
-    const down = Object.entries(checks).flatMap(([name, state]) => (state === 'up' ? [] : [name]));
-    if (down.length > 0) res.status(503).json({ status: 'unavailable', down, checks });
-    else res.json({ status: 'ready', checks });
+    // The primary answers what the standby would: a standby that is down degrades, it does not unready.
+    if (standby) checks.replica = standby;
+    const down = Object.entries(checks).flatMap(([name, state]) => (state === 'up' || name === 'replica' ? [] : [name]));
+    const degraded = standby === 'down' ? { degraded: ['replica'] } : {};
+    if (down.length > 0) res.status(503).json({ status: 'unavailable', down, ...degraded, checks });
+    else res.json({ status: 'ready', ...degraded, checks });
   });
   app.get('/metrics', async (req, res) => {
     if (config.METRICS_TOKEN && !bearerMatches(req.headers.authorization, config.METRICS_TOKEN)) {
@@ -148,7 +166,6 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
   mountDesk(app, { config, dataSource });
   mountCsvReport(app, {
     dataSource,
-    readDataSource: readDataSource ?? dataSource,
     verifier,
     log,
     access,
@@ -195,6 +212,8 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
       await drained;
       await apollo.stop();
       await listener.stop();
+      replica?.stop();
+      if (replica && readReplicaOf(dataSource) === replica) useReadReplica(dataSource, null);
     },
   };
 }

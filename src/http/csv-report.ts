@@ -4,6 +4,7 @@ import { authenticate } from '../auth/authenticate';
 import type { TokenVerifier } from '../auth/jwt';
 import { CSV_EXPORT_ROLES } from '../auth/permissions';
 import { RequestContext } from '../context';
+import type { ReadFreshness } from '../db/read-replica';
 import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { ExportWindow, redeemExportLink, startBearerExport, streamComplaintsCsv } from '../services/export.service';
@@ -13,10 +14,8 @@ import { requestIdOf, sendRestError } from './rest-door';
 export const CSV_REPORT_PATH = '/reports/complaints.csv';
 
 export interface CsvReportDeps {
-  /** The primary: authentication, link redemption and the audit trail are written here. */
+  /** The primary: authentication, link redemption and the audit trail are written here; the rows come from its read replica when it has one. */
   dataSource: DataSource;
-  /** Where the rows are read: a hot standby (DATABASE_READ_URL) or the primary. */
-  readDataSource: DataSource;
   verifier: TokenVerifier;
   log: Logger;
   /** The access line of the request: its caller and error code. */
@@ -28,7 +27,8 @@ export interface CsvReportDeps {
  * SPEC §8 `GET /reports/complaints.csv`: `?from=&to=` with a bearer token, or `?token=` of a
  * one-use link (csvExportUrl). Through the same door as GraphQL: authentication, the tenant
  * gate, coded JSON errors, the request id and the access log; every export is recorded on
- * the tenant's audit chain before a row leaves, then streamed from a read-only transaction.
+ * the tenant's audit chain before a row leaves, then streamed from a read-only transaction on
+ * the hot standby when there is one (SPEC §2); headers say which server answered and how fresh.
  */
 export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
   const { dataSource, verifier, log, access } = deps;
@@ -40,8 +40,12 @@ export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
           ? await redeemExportLink(dataSource, req.query.token, requestId, log, deps.statementTimeoutMs)
           : await bearerExport(req, res, requestId);
       access.attach(ctx, res, ctx.user);
-      await streamComplaintsCsv(ctx, deps.readDataSource, window, deps.statementTimeoutMs, () =>
-        res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', 'attachment; filename="complaints.csv"'),
+      await streamComplaintsCsv(ctx, window, deps.statementTimeoutMs, (freshness) =>
+        res
+          .status(200)
+          .type('text/csv; charset=utf-8')
+          .set(freshnessHeaders(freshness))
+          .setHeader('content-disposition', 'attachment; filename="complaints.csv"'),
       );
     } catch (error) {
       access.refused(req, res, sendRestError(res, error, requestId, log));
@@ -56,4 +60,13 @@ export function mountCsvReport(app: Express, deps: CsvReportDeps): void {
     const ctx = new RequestContext(dataSource, requestId, log.child({ requestId, tenantId: actor.tenantId, userId: actor.userId }), actor);
     return { ctx, window: await startBearerExport(ctx, req.query.from, req.query.to, deps.statementTimeoutMs) };
   }
+}
+
+/** What the complianceReport says about its freshness, as response headers (the CSV has no room for it). */
+function freshnessHeaders(freshness: ReadFreshness): Record<string, string> {
+  return {
+    'x-read-from': freshness.origin,
+    ...(freshness.dataAsOf ? { 'x-data-as-of': freshness.dataAsOf.toISOString() } : {}),
+    ...(freshness.replicaLagSeconds !== null ? { 'x-replica-lag-seconds': String(freshness.replicaLagSeconds) } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/audit-chain';
 import { CSV_EXPORT_ROLES } from '../auth/permissions';
 import type { Role } from '../auth/roles';
 import { RequestContext } from '../context';
+import { freshnessOf, ReadFreshness, readFromReplica } from '../db/read-replica';
 import { inTenantTransactionWith, transaction } from '../db/transaction';
 import { AuditAction } from '../domain/enums';
 import { parseWindowEnd, resolveWindow, WINDOW_END_FORMS, WindowEnd } from '../domain/report-window';
@@ -181,20 +182,24 @@ export async function redeemExportLink(
 }
 
 /**
- * Streams the CSV of `window` (one read-only tenant transaction on `source`, the primary or
- * a hot standby, with the export's own statement timeout) into the writable `open` returns:
- * it is opened only once the tenant gate let the transaction in.
+ * Streams the CSV of `window` into the writable `open` returns, from one read-only tenant
+ * transaction with the export's own statement timeout on the hot standby when there is one and
+ * it answers, else on the primary (SPEC §2). `open` is called once the tenant gate let the
+ * transaction in, with how fresh the rows are; until then a standby that fails hands the
+ * export to the primary.
  */
 export async function streamComplaintsCsv(
   ctx: RequestContext,
-  source: DataSource,
   window: ExportWindow,
   statementTimeoutMs: number,
-  open: () => Writable,
+  open: (freshness: ReadFreshness) => Writable,
 ): Promise<void> {
-  await inTenantTransactionWith(source, ctx.tenantId, { readOnly: true, statementTimeoutMs }, async (manager) => {
+  let opened = false;
+  await readFromReplica(ctx, { statementTimeoutMs, canFallBack: () => !opened }, async (manager, origin) => {
+    const freshness = await freshnessOf(manager, origin);
     const { timeZone } = await manager.findOneByOrFail(Tenant, { id: ctx.tenantId });
     const rows = await manager.queryRunner!.stream(CSV_SQL, [window.from, window.to, timeZone]);
-    await pipeline(rows, stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: '\r\n' }), open());
+    opened = true;
+    await pipeline(rows, stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: '\r\n' }), open(freshness));
   });
 }
