@@ -6,6 +6,7 @@ import { Role } from '../auth/roles';
 import { BenchFigure, BenchResults, formatTable, writeResults } from './bench-results';
 import { BENCH_DATABASE, openBenchServer, recreateDatabase, serverVersion, startService } from './bench-service';
 import { fileComplaintFloor, escalateFloor, takeSamples } from './write-path-bench';
+import { countRoundTrips } from './round-trips-bench';
 import { breachTimersAtOnce, importBatch, nestedPage, runReportBench } from './read-and-batch-bench';
 import { ACTOR, BenchContext, FLOOR_PREFIX, LOAD_PREFIX, SECRET, SETTINGS, tenantNames } from './bench-context';
 
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
       figures.push(...(await escalateFloor(ctx, samples, spread)));
       step('a page of 100 complaints with nested fields');
       figures.push(...(await nestedPage(ctx)));
+      step('round trips per request, counted on the wire (a second instance of the service)');
+      figures.push(...(await countRoundTrips(ctx, SECRET)));
       step(`importComplaints of ${SETTINGS.importItems} items`);
       figures.push(...(await importBatch(ctx, samples)));
       step(`${SETTINGS.slaTimers} SLA timers due at once`);

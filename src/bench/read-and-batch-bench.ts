@@ -8,7 +8,7 @@ import { gql, percentile, sampleSerial } from './http-load';
 import { fileComplaintScript, FloorSamples, runPgbench } from './sql-floor';
 import { deComplaint, fileVariables } from './write-path-bench';
 
-const PAGE_QUERY = `query Page {
+export const PAGE_QUERY = `query Page {
   complaints(first: 100) {
     edges { node {
       id reference stage status receivedAt nextDueAt version

@@ -7,7 +7,7 @@ export const FILE_MUTATION = `mutation File($input: FileComplaintInput!, $key: S
   fileComplaint(input: $input, idempotencyKey: $key) { id reference stage status version }
 }`;
 
-const ESCALATE_MUTATION = `mutation Escalate($id: ID!, $v: Int) {
+export const ESCALATE_MUTATION = `mutation Escalate($id: ID!, $v: Int) {
   escalateComplaint(id: $id, to: REGULATOR, reason: "Complainant asked the regulator to look at the case", expectedVersion: $v) { id stage version }
 }`;
 
