@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { signDevToken } from '../auth/jwt';
 import { Role } from '../auth/roles';
@@ -7,6 +9,7 @@ import { BenchFigure, BenchResults, formatTable, writeResults } from './bench-re
 import { BENCH_DATABASE, openBenchServer, recreateDatabase, serverVersion, startService } from './bench-service';
 import { fileComplaintFloor, escalateFloor, takeSamples } from './write-path-bench';
 import { countRoundTrips } from './round-trips-bench';
+import { recordedFloors } from './sql-floor';
 import { breachTimersAtOnce, importBatch, nestedPage, runReportBench } from './read-and-batch-bench';
 import { ACTOR, BenchContext, FLOOR_PREFIX, LOAD_PREFIX, SECRET, SETTINGS, tenantNames } from './bench-context';
 
@@ -73,7 +76,26 @@ async function main(): Promise<void> {
   };
   console.log(`\n${formatTable(results)}\n`);
   writeResults(results, 'bench-results.json', 'bench-results.md');
-  console.log('written: bench-results.json, bench-results.md');
+  writeFloors('bench-floors');
+  console.log('written: bench-results.json, bench-results.md, bench-floors/ (the pgbench floors, to run again from outside)');
+}
+
+/** Each floor's script and its pgbench command line, e.g. to measure the floor again from outside. */
+function writeFloors(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const lines = [
+    '#!/bin/sh',
+    '# The floors of the last `npm run bench`, in its order: DB=postgres://owner@host/cms_bench_load sh run.sh',
+    '# (the bench database as its owner; the escalation floor takes the cases the file floors wrote, from PC-<year>-000002 on).',
+    'set -e',
+    'cd "$(dirname "$0")"',
+  ];
+  for (const floor of recordedFloors) {
+    writeFileSync(path.join(dir, `${floor.label}.sql`), floor.script);
+    const quoted = floor.args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    lines.push(`PGOPTIONS='-c role=cms_app' pgbench ${quoted} "$DB"`);
+  }
+  writeFileSync(path.join(dir, 'run.sh'), `${lines.join('\n')}\n`);
 }
 
 if (require.main === module) {

@@ -100,6 +100,7 @@ export async function importBatch(ctx: BenchContext, samples: FloorSamples): Pro
     clients: 1,
     transactionsPerClient: SETTINGS.importItems,
     variables: fileVariables(samples, 1),
+    label: 'file-complaint-one-client',
   });
   const floorSeconds = SETTINGS.importItems / floor.tps;
   return [

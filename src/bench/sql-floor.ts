@@ -171,7 +171,12 @@ export interface PgbenchOptions {
   transactionsPerClient?: number;
   variables: Record<string, string | number>;
   pgbench?: string;
+  /** Names the run in `recordedFloors`, so that it can be run again from outside. */
+  label?: string;
 }
+
+/** The floors run so far: script and pgbench arguments (the connection string left out). */
+export const recordedFloors: { label: string; script: string; args: string[] }[] = [];
 
 /** Runs pgbench with a custom script (extended protocol, like the app's pg driver). */
 export async function runPgbench(options: PgbenchOptions): Promise<PgbenchRun> {
@@ -182,6 +187,7 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchRun> {
   if (options.seconds !== undefined) args.push('-T', String(options.seconds));
   else args.push('-t', String(options.transactionsPerClient ?? 1));
   for (const [name, value] of Object.entries(options.variables)) args.push('-D', `${name}=${value}`);
+  if (options.label) recordedFloors.push({ label: options.label, script: options.script, args: args.map((a) => (a === file ? `${options.label}.sql` : a)) });
   args.push(options.url);
   // Same startup options as the API's pool: role cms_app, the statement timeout.
   const env = { ...process.env, PGOPTIONS: '-c role=cms_app -c statement_timeout=15000', PGAPPNAME: 'complaint-cms-bench-floor' };

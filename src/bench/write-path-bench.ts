@@ -105,6 +105,7 @@ export async function fileComplaintFloor(
     clients: SETTINGS.connections,
     seconds: SETTINGS.seconds,
     variables: fileVariables(samples, tenants),
+    label: `file-complaint-${tenants}-tenant${tenants === 1 ? '' : 's'}`,
   });
   const loadTenants = tenantNames(LOAD_PREFIX, tenants);
   const next = (): GqlRequest => ({ token: ctx.token(pick(loadTenants)), query: FILE_MUTATION, variables: { input: deComplaint() } });
@@ -157,6 +158,7 @@ export async function escalateFloor(ctx: BenchContext, samples: FloorSamples, ex
     script: ESCALATE_SCRIPT,
     clients: SETTINGS.connections,
     transactionsPerClient: perClient,
+    label: 'escalate-complaint',
     variables: {
       n: 1,
       ntenants: SETTINGS.tenants,
