@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { signDevToken } from '../auth/jwt';
 import { Role } from '../auth/roles';
-import { BenchFigure, BenchResults, formatTable, writeResults } from './bench-results';
+import { BenchFigure, BenchResults, figure, formatTable, writeResults } from './bench-results';
 import { BENCH_DATABASE, openBenchServer, recreateDatabase, serverVersion, startService } from './bench-service';
 import { fileComplaintFloor, escalateFloor, takeSamples } from './write-path-bench';
 import { countRoundTrips } from './round-trips-bench';
@@ -37,32 +37,42 @@ async function main(): Promise<void> {
       const tokens = new Map<string, string>();
       for (const tid of tenants) tokens.set(tid, await signDevToken(SECRET, { sub: ACTOR, tid, roles: [Role.DPO, Role.AGENT], name: 'Bench DPO' }, '4h'));
       const ctx: BenchContext = { baseUrl: service.baseUrl, owner, databaseUrl, token: (tid) => tokens.get(tid)! };
-      const step = (name: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${name}`);
+      /** One phase: its figures, or one FAIL line naming what went wrong (the other phases still run). */
+      const phase = async (name: string, run: () => Promise<BenchFigure[]>) => {
+        console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${name}`);
+        try {
+          figures.push(...(await run()));
+        } catch (error) {
+          console.error(`[bench] ${name} failed:`, error);
+          figures.push({ ...figure(name, null, '', null), target: 'runs', pass: false, note: `failed: ${String(error).slice(0, 300)}` });
+        }
+      };
 
-      step('provisioning tenants and taking the service’s own rows as the floor’s payloads');
+      console.log('[bench] provisioning tenants and taking the service’s own rows as the floor’s payloads');
       const samples = await takeSamples(ctx, tenants);
-      step('fileComplaint, 16 tenants: SQL floor, then HTTP');
-      const spread = await fileComplaintFloor(ctx, samples, SETTINGS.tenants, '16 tenants');
-      figures.push(...spread.figures);
-      step('fileComplaint, 1 tenant: SQL floor, then HTTP');
-      figures.push(...(await fileComplaintFloor(ctx, samples, 1, '1 tenant')).figures);
-      step('escalateComplaint: SQL floor, then HTTP');
-      figures.push(...(await escalateFloor(ctx, samples, spread)));
-      step('a page of 100 complaints with nested fields');
-      figures.push(...(await nestedPage(ctx)));
-      step('round trips per request, counted on the wire (a second instance of the service)');
-      figures.push(...(await countRoundTrips(ctx, SECRET)));
-      step(`importComplaints of ${SETTINGS.importItems} items`);
-      figures.push(...(await importBatch(ctx, samples)));
-      step(`${SETTINGS.slaTimers} SLA timers due at once`);
-      figures.push(...(await breachTimersAtOnce(ctx)));
+      const spread = { floorTps: 0, httpRps: 0 };
+      await phase('fileComplaint, 16 tenants: SQL floor, then HTTP', async () => {
+        const run = await fileComplaintFloor(ctx, samples, SETTINGS.tenants, '16 tenants');
+        Object.assign(spread, run);
+        return run.figures;
+      });
+      await phase('fileComplaint, 1 tenant: SQL floor, then HTTP', async () => (await fileComplaintFloor(ctx, samples, 1, '1 tenant')).figures);
+      await phase('escalateComplaint: SQL floor, then HTTP', () => escalateFloor(ctx, samples, spread));
+      await phase('a page of 100 complaints with nested fields', () => nestedPage(ctx));
+      await phase('round trips per request, counted on the wire', () => countRoundTrips(ctx, SECRET));
+      await phase(`importComplaints of ${SETTINGS.importItems} items`, () => importBatch(ctx, samples));
+      await phase(`${SETTINGS.slaTimers} SLA timers due at once`, () => breachTimersAtOnce(ctx));
     } finally {
       await owner.end();
       await service.stop();
     }
     if (SETTINGS.report) {
       console.log(`[bench] complianceReport at ${SETTINGS.reportComplaints} complaints (src/bench/report-bench.ts)`);
-      figures.push(...(await runReportBench(server.adminUrl)));
+      try {
+        figures.push(...(await runReportBench(server.adminUrl)));
+      } catch (error) {
+        figures.push({ ...figure('complianceReport', null, '', null), target: 'runs', pass: false, note: `failed: ${String(error).slice(0, 300)}` });
+      }
     }
   } finally {
     await server.stop();
