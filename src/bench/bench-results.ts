@@ -17,7 +17,8 @@ export interface BenchFigure {
 export interface BenchResults {
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; node: string; postgres: string };
+  /** loadAverage: the 1-minute load average at the start and at the end (a shared machine's noise). */
+  machine: { cpus: number; node: string; postgres: string; loadAverage: [number, number] };
   settings: Record<string, string | number | boolean>;
   figures: BenchFigure[];
 }
@@ -79,7 +80,7 @@ export function formatMarkdown(results: BenchResults): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return [
-    `Measured ${results.finishedAt} on ${results.machine.cpus} cores, Node ${results.machine.node}, PostgreSQL ${results.machine.postgres} (${settings}).`,
+    `Measured ${results.finishedAt} on ${results.machine.cpus} cores (load average ${results.machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')}), Node ${results.machine.node}, PostgreSQL ${results.machine.postgres} (${settings}).`,
     '',
     md(HEADER),
     md(HEADER.map(() => '---')),

@@ -23,6 +23,7 @@ import { ACTOR, BenchContext, FLOOR_PREFIX, LOAD_PREFIX, SECRET, SETTINGS, tenan
  */
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
+  const loadAtStart = os.loadavg()[0];
   const server = await openBenchServer();
   const figures: BenchFigure[] = [];
   let postgres: string;
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.versions.node, postgres },
+    machine: { cpus: os.cpus().length, node: process.versions.node, postgres, loadAverage: [loadAtStart, os.loadavg()[0]] },
     settings: { ...SETTINGS },
     figures,
   };
