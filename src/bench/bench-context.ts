@@ -8,7 +8,7 @@ export const SETTINGS = {
   tenants: 16,
   pageRuns: SMOKE ? 3 : 30,
   importItems: SMOKE ? 20 : 1000,
-  slaTimers: SMOKE ? 200 : 10_000,
+  slaTimers: Number(process.env.BENCH_SLA_TIMERS ?? (SMOKE ? 200 : 10_000)),
   report: process.env.BENCH_REPORT !== '0',
   reportComplaints: Number(process.env.BENCH_COMPLAINTS ?? (SMOKE ? 2000 : 1_000_000)),
   smoke: SMOKE,

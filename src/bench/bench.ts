@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       await phase('a page of 100 complaints with nested fields', () => nestedPage(ctx));
       await phase('round trips per request, counted on the wire', () => countRoundTrips(ctx, SECRET));
       await phase(`importComplaints of ${SETTINGS.importItems} items`, () => importBatch(ctx, samples));
-      await phase(`${SETTINGS.slaTimers} SLA timers due at once`, () => breachTimersAtOnce(ctx));
+      await phase(`${SETTINGS.slaTimers} SLA timers due at once`, () => breachTimersAtOnce(ctx, samples));
     } finally {
       await owner.end();
       await service.stop();

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 /** What one HTTP load run measured (autocannon: 16 keep-alive connections, one request in flight each). */
@@ -70,16 +71,33 @@ export async function loadGraphql(options: LoadOptions): Promise<LoadRun> {
   };
 }
 
-/** One GraphQL call; throws on an HTTP or GraphQL error. */
-export async function gql<T = Record<string, unknown>>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
+/**
+ * One GraphQL call; throws on an HTTP or GraphQL error. node:http, not fetch: a 1,000-item
+ * import on a loaded machine may take longer than fetch's five minutes to its headers.
+ */
+export function gql<T = Record<string, unknown>>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = JSON.stringify({ query, variables });
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` };
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(`${baseUrl}/graphql`, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          const parsed = JSON.parse(text) as { data?: T; errors?: unknown[] };
+          if (res.statusCode !== 200 || parsed.errors?.length)
+            reject(new Error(`GraphQL ${res.statusCode}: ${JSON.stringify(parsed.errors ?? parsed).slice(0, 500)}`));
+          else resolve(parsed.data as T);
+        } catch {
+          reject(new Error(`GraphQL ${res.statusCode}: ${text.slice(0, 500)}`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (res.status !== 200 || body.errors?.length) throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-  return body.data as T;
 }
 
 /** Milliseconds `run` takes, `runs` times after `warmup` untimed runs, one at a time. */

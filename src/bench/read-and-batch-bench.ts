@@ -120,8 +120,19 @@ export async function importBatch(ctx: BenchContext, samples: FloorSamples): Pro
  * (their jobs moved there through graphile_worker.add_job, as the service reschedules):
  * the time from T until the in-process worker has breached every one.
  */
-export async function breachTimersAtOnce(ctx: BenchContext): Promise<BenchFigure[]> {
+export async function breachTimersAtOnce(ctx: BenchContext, samples: FloorSamples): Promise<BenchFigure[]> {
   const count = SETTINGS.slaTimers;
+  const running = (await ctx.owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM sla_timers WHERE status = 'RUNNING'`)).rows[0].n;
+  if (running < count) {
+    // Not enough clocks yet: floor filings (two running clocks and their jobs each), untimed.
+    await runPgbench({
+      url: ctx.databaseUrl,
+      script: fileComplaintScript('per-client'),
+      clients: SETTINGS.connections,
+      transactionsPerClient: Math.ceil((count - running) / 2 / SETTINGS.connections),
+      variables: fileVariables(samples, SETTINGS.tenants),
+    });
+  }
   const lead = SETTINGS.smoke ? 3_000 : 10_000;
   const dueAt = new Date(Date.now() + lead);
   const { rows } = await ctx.owner.query<{ id: string }>(
@@ -133,19 +144,20 @@ export async function breachTimersAtOnce(ctx: BenchContext): Promise<BenchFigure
     [count, dueAt, `${LOAD_PREFIX}%`],
   );
   const ids = rows.map((r) => r.id);
+  // Committed after T (a loaded machine): the clock starts when the worker could first see them.
   const readyLate = Date.now() - dueAt.getTime();
+  const start = Math.max(Date.now(), dueAt.getTime());
   const limitMs = SETTINGS.smoke ? 30_000 : 120_000;
   let breached: number;
   for (;;) {
-    const wait = dueAt.getTime() - Date.now();
-    await new Promise((r) => setTimeout(r, Math.max(wait, 100)));
+    await new Promise((r) => setTimeout(r, Math.max(start - Date.now(), 100)));
     breached = (await ctx.owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM sla_timers WHERE id = ANY($1) AND status = 'BREACHED'`, [ids])).rows[0].n;
-    if (breached === ids.length || Date.now() - dueAt.getTime() > limitMs) break;
+    if (breached === ids.length || Date.now() - start > limitMs) break;
   }
-  const seconds = (Date.now() - dueAt.getTime()) / 1000;
+  const seconds = (Date.now() - start) / 1000;
   const note = [
     `${breached} of ${ids.length} breached (polled every 100 ms)`,
-    readyLate > 0 ? `setting them due took ${readyLate} ms past T` : '',
+    readyLate > 0 ? `committed ${readyLate} ms after T: timed from the commit` : '',
     breached < ids.length ? `gave up after ${limitMs / 1000} s` : '',
   ]
     .filter(Boolean)
