@@ -44,7 +44,7 @@ const FILE_GATE = `BEGIN;
 SELECT cms_enter_tenant(v.tenant), v.tenant, gen_random_uuid() AS cid, gen_random_uuid() AS t1, gen_random_uuid() AS t2,
   gen_random_uuid() AS e1, gen_random_uuid() AS e2, gen_random_uuid() AS e3, gen_random_uuid()::text AS rid,
   v.ts, extract(year FROM v.ts)::int AS year,
-  v.ts + interval '1 month' AS d1, v.ts + (interval '1 month' + (v.ts - v.ts)) * 0.8 AS w1,
+  v.ts + interval '1 month' AS d1, v.ts + (v.ts + interval '1 month' - v.ts) * 0.8 AS w1,
   v.ts + interval '45 days' AS d2, v.ts + interval '36 days' AS w2
 FROM (SELECT :prefix::text || lpad(:t::text, 2, '0') AS tenant, date_trunc('milliseconds', clock_timestamp()) AS ts) v \\gset
 `;
