@@ -13,6 +13,8 @@ import { User } from './user.entity';
 @Index('complaints_tenant_received_idx', { synchronize: false })
 @Index('complaints_tenant_resolved_idx', { synchronize: false })
 @Index('complaints_tenant_status_received_idx', { synchronize: false })
+// The report's exact percentiles (whole days to resolution): see migration ReportRollups1764381000000.
+@Index('complaints_tenant_resolution_days_idx', { synchronize: false })
 @Check('complaints_rights_check', 'cardinality(rights) > 0')
 @Check('complaints_regimes_check', 'cardinality(regimes) > 0')
 @ForeignKey(() => User, ['tenantId', 'assigneeId'], ['tenantId', 'id'])
