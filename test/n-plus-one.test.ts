@@ -103,3 +103,13 @@ test('a query that fails part-way returns its connection: the pool serves many m
   const ok = await t.gql(token, '{ complaints(first: 1) { totalCount } }');
   expect(ok.data.complaints.totalCount).toBe(100);
 });
+
+test('many concurrent pages on a pool of 20 connections all succeed and return every connection', async () => {
+  const results = await Promise.all(Array.from({ length: 60 }, () => t.gql(token, PAGE, { first: 20 })));
+  for (const res of results) {
+    expect(res.errors).toBeUndefined();
+    expect(res.data.complaints.edges).toHaveLength(20);
+  }
+  const pool = (t.dataSource.driver as unknown as { master: { totalCount: number; idleCount: number } }).master;
+  expect(pool.totalCount).toBe(pool.idleCount);
+});
