@@ -36,10 +36,22 @@ export class ReportRollups1764381000000 implements MigrationInterface {
     // The triggers run as the writer (cms_app, or cms_purger which is a member of it).
     await q.query(`GRANT SELECT, INSERT, UPDATE ON report_rollups TO cms_app`);
 
-    // The exact percentiles: the histogram names the bucket, this index reads only that bucket's cases.
+    // The exact percentiles: the histogram names a bucket of whole days to resolution, this
+    // column and its index read only that bucket's cases. A plain integer column (kept by a
+    // trigger), not an expression index: under RLS only leakproof operators (int4 =) may be
+    // index conditions, and floor/extract are not.
+    await q.query(`ALTER TABLE complaints ADD COLUMN resolution_days integer`);
+    await q.query(`
+      CREATE FUNCTION complaints_resolution_days() RETURNS trigger LANGUAGE plpgsql
+      AS $$
+      BEGIN
+        NEW.resolution_days := floor(extract(epoch FROM NEW.resolved_at - NEW.received_at) / 86400)::int;
+        RETURN NEW;
+      END $$`);
+    await q.query(`CREATE TRIGGER complaints_resolution_days BEFORE INSERT OR UPDATE ON complaints FOR EACH ROW EXECUTE FUNCTION complaints_resolution_days()`);
+    await q.query(`UPDATE complaints SET resolution_days = floor(extract(epoch FROM resolved_at - received_at) / 86400)::int WHERE resolved_at IS NOT NULL`);
     await q.query(
-      `CREATE INDEX complaints_tenant_resolution_days_idx ON complaints (tenant_id, (floor(extract(epoch FROM resolved_at - received_at) / 86400)), resolved_at)
-       INCLUDE (received_at) WHERE resolved_at IS NOT NULL`,
+      `CREATE INDEX complaints_tenant_resolution_days_idx ON complaints (tenant_id, resolution_days, resolved_at) INCLUDE (received_at) WHERE resolved_at IS NOT NULL`,
     );
 
     await q.query(`
@@ -140,8 +152,20 @@ export class ReportRollups1764381000000 implements MigrationInterface {
       CREATE FUNCTION report_rollups_rebuild() RETURNS void LANGUAGE sql
       AS $$
         DELETE FROM report_rollups;
-        INSERT INTO report_rollups (tenant_id, metric, day, slot, n) SELECT * FROM report_rollups_recount();
+        INSERT INTO report_rollups (tenant_id, metric, day, slot, n)
+        SELECT tenant_id, metric, day, 0, sum(n)::int FROM report_rollups_recount() GROUP BY 1, 2, 3;
       $$`);
+    // Folds the slots of the days before `before` into slot 0 (under RLS: the tenant's own). Past
+    // days see few writes, so one row per metric and day serves them: up to 8 times fewer reads.
+    await q.query(`
+      CREATE FUNCTION report_rollups_compact(before date) RETURNS void LANGUAGE sql
+      AS $$
+        WITH folded AS (DELETE FROM report_rollups WHERE day < before AND slot <> 0 RETURNING tenant_id, metric, day, n)
+        INSERT INTO report_rollups AS r (tenant_id, metric, day, slot, n)
+        SELECT tenant_id, metric, day, 0, sum(n)::int FROM folded GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (tenant_id, metric, day, slot) DO UPDATE SET n = r.n + EXCLUDED.n;
+      $$`);
+    await q.query(`GRANT DELETE ON report_rollups TO cms_app`);
     await q.query(`REVOKE ALL ON FUNCTION report_rollups_rebuild() FROM PUBLIC`);
     await q.query(`SELECT report_rollups_rebuild()`);
   }
@@ -152,6 +176,7 @@ export class ReportRollups1764381000000 implements MigrationInterface {
       await q.query(`DROP TRIGGER ${table}_report_rollups ON ${table}`);
       await q.query(`DROP FUNCTION report_rollups_${table}()`);
     }
+    await q.query(`DROP FUNCTION report_rollups_compact(date)`);
     await q.query(`DROP FUNCTION report_rollups_rebuild()`);
     await q.query(`DROP FUNCTION report_rollups_recount()`);
     await q.query(`DROP FUNCTION report_timer_metric(text, text)`);
@@ -159,6 +184,9 @@ export class ReportRollups1764381000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION report_received_metrics(text, text[], text[], boolean)`);
     await q.query(`DROP FUNCTION report_slot(uuid)`);
     await q.query(`DROP INDEX complaints_tenant_resolution_days_idx`);
+    await q.query(`DROP TRIGGER complaints_resolution_days ON complaints`);
+    await q.query(`DROP FUNCTION complaints_resolution_days()`);
+    await q.query(`ALTER TABLE complaints DROP COLUMN resolution_days`);
     await q.query(`DROP TABLE report_rollups`);
   }
 }

@@ -539,6 +539,13 @@ describe('complianceReport', () => {
     expect(n).toBeGreaterThanOrEqual(N);
   });
 
+  test('compacting the rollups into one slot per day changes no figure', async () => {
+    await t.sql(`SELECT report_rollups_compact((now() + interval '2 days')::date)`);
+    const [{ spread }] = await t.sql(`SELECT count(*)::int AS spread FROM report_rollups WHERE slot <> 0`);
+    expect(spread).toBe(0);
+    await expectReportMatches(FROM, TO);
+  });
+
   test("the rollups are under row-level security: the API role sees only its own tenant's", async () => {
     const client = new Client({ connectionString: t.databaseUrl });
     await client.connect();

@@ -235,7 +235,7 @@ async function exactPercentiles(
     // The value at `hi` is the next in order: in the same bucket, or the first of the next one.
     const inBuckets = buckets.slice(i, i + 2).map(([b]) => b);
     const values = `ARRAY(SELECT ${RESOLUTION_DAYS} AS v FROM complaints
-        WHERE resolved_at IS NOT NULL AND floor(${RESOLUTION_DAYS}) = ANY(${q.p(inBuckets, '::numeric[]')})
+        WHERE resolved_at IS NOT NULL AND resolution_days = ANY(${q.p(inBuckets, '::int[]')})
           AND resolved_at BETWEEN ${q.p(from, '::timestamptz')} AND ${q.p(to, '::timestamptz')}
         ORDER BY v OFFSET ${q.p(lo - before, '::int')} LIMIT ${q.p(hi - lo + 1, '::int')})`;
     return { values, fraction };
