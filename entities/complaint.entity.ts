@@ -13,6 +13,8 @@ import { User } from './user.entity';
 @Index('complaints_tenant_received_idx', { synchronize: false })
 @Index('complaints_tenant_resolved_idx', { synchronize: false })
 @Index('complaints_tenant_status_received_idx', { synchronize: false })
+// The report's exact percentiles (whole days to resolution, INCLUDE): see migration ReportRollups1764381000000.
+@Index('complaints_tenant_resolution_days_idx', { synchronize: false })
 @Check('complaints_rights_check', 'cardinality(rights) > 0')
 @Check('complaints_regimes_check', 'cardinality(regimes) > 0')
 @ForeignKey(() => User, ['tenantId', 'assigneeId'], ['tenantId', 'id'])
@@ -76,6 +78,10 @@ export class Complaint extends TenantScoped {
 
   @Column({ name: 'resolved_at', type: 'timestamptz', precision: 3, nullable: true })
   resolvedAt: Date | null;
+
+  /** Whole days from receipt to resolution, kept by a trigger for the report's percentiles; never written by the application. */
+  @Column({ name: 'resolution_days', type: 'integer', nullable: true, insert: false, update: false })
+  resolutionDays: number | null;
 
   @Column({ name: 'closed_at', type: 'timestamptz', precision: 3, nullable: true })
   closedAt: Date | null;

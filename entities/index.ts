@@ -5,13 +5,28 @@ import { ExportLink } from './export-link.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { Note } from './note.entity';
 import { ReferenceCounter } from './reference-counter.entity';
+import { ReportRollup } from './report-rollup.entity';
 import { SlaPolicy } from './sla-policy.entity';
 import { SlaTimer } from './sla-timer.entity';
 import { StageTransition } from './stage-transition.entity';
 import { Tenant } from './tenant.entity';
 import { User } from './user.entity';
 
-export { AuditCheckpoint, AuditEvent, Complaint, ExportLink, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
+export {
+  AuditCheckpoint,
+  AuditEvent,
+  Complaint,
+  ExportLink,
+  IdempotencyKey,
+  Note,
+  ReferenceCounter,
+  ReportRollup,
+  SlaPolicy,
+  SlaTimer,
+  StageTransition,
+  Tenant,
+  User,
+};
 
 export const ENTITIES = [
   Tenant,
@@ -26,4 +41,5 @@ export const ENTITIES = [
   ReferenceCounter,
   AuditCheckpoint,
   ExportLink,
+  ReportRollup,
 ];

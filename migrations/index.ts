@@ -14,6 +14,7 @@ import { ExportLinks1764375600000 } from './1764375600000-ExportLinks';
 import { MetricsReadable1764376100000 } from './1764376100000-MetricsReadable';
 import { Webhooks1764376200000 } from './1764376200000-Webhooks';
 import { SlaMail1764376210000 } from './1764376210000-SlaMail';
+import { ReportRollups1764381000000 } from './1764381000000-ReportRollups';
 import { EmailDigests1764382500000 } from './1764382500000-EmailDigests';
 
 export const MIGRATIONS = [
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   MetricsReadable1764376100000,
   Webhooks1764376200000,
   SlaMail1764376210000,
+  ReportRollups1764381000000,
   EmailDigests1764382500000,
 ];

@@ -17,6 +17,12 @@ export class RequestContext {
   /** Per-request batch loaders, created lazily by src/loaders.ts. */
   readonly loaders = new Map<string, DataLoader<string, unknown>>();
 
+  /**
+   * A query operation's shared read-only transaction (src/db/read-scope.ts), set for the
+   * operation's execution only; null for mutations, subscriptions and system work.
+   */
+  readScope: { run<T>(work: (tx: TxContext) => Promise<T>): Promise<T> } | null = null;
+
   /** Where this service is reached (PUBLIC_URL, else the request's host): absolute links. */
   publicUrl: string | null = null;
 

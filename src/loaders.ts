@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
+import { In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from './context';
 import { transaction } from './db/transaction';
 import { WebhookEndpointRow, webhookEndpointsById } from './services/webhook.service';
@@ -21,6 +21,25 @@ function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => strin
   return keys.map((k) => groups.get(k)!);
 }
 
+/** Where a joined user lands on a row until primeUsers takes it off again. */
+const JOINED_USER = 'joinedUser';
+
+function withUsers<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, userIdPath: string): SelectQueryBuilder<T> {
+  return query.leftJoinAndMapOne(`${query.alias}.${JOINED_USER}`, User, 'joined_user', `joined_user.id = ${userIdPath}`);
+}
+
+/** Hands the users joined to these rows (null: none) to the request's user loader, and strips them off. */
+function primeUsers<T extends object>(ctx: RequestContext, rows: T[], userIdOf: (row: T) => string | null): T[] {
+  const users = loaders.user(ctx);
+  for (const row of rows) {
+    const joined = row as { [JOINED_USER]?: User };
+    const id = userIdOf(row);
+    if (id !== null) users.prime(id, joined[JOINED_USER] ?? null);
+    delete joined[JOINED_USER];
+  }
+  return rows;
+}
+
 export const loaders = {
   user: (ctx: RequestContext) =>
     loader<User | null>(ctx, 'user', async (ids) => {
@@ -35,19 +54,37 @@ export const loaders = {
       const byId = new Map(rows.map((c) => [c.id, c]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+  /** Notes with their authors in the same statement: the authors' users are primed, not fetched again. */
   notes: (ctx: RequestContext) =>
     loader<Note[]>(ctx, 'notes', async (complaintIds) => {
       const rows = await transaction(ctx, (tx) =>
-        tx.manager.find(Note, { where: { complaintId: In([...complaintIds]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+        withUsers(tx.manager.createQueryBuilder(Note, 'n'), 'n.authorId')
+          .where('n.complaintId IN (:...complaintIds)', { complaintIds })
+          .orderBy('n.createdAt', 'ASC')
+          .addOrderBy('n.id', 'ASC')
+          .getMany(),
       );
-      return groupBy(complaintIds, rows, (n) => n.complaintId);
+      return groupBy(
+        complaintIds,
+        primeUsers(ctx, rows, (n) => n.authorId),
+        (n) => n.complaintId,
+      );
     }),
+  /** Transitions with their actors in the same statement (as notes). */
   stageHistory: (ctx: RequestContext) =>
     loader<StageTransition[]>(ctx, 'stageHistory', async (complaintIds) => {
       const rows = await transaction(ctx, (tx) =>
-        tx.manager.find(StageTransition, { where: { complaintId: In([...complaintIds]) }, order: { at: 'ASC', createdAt: 'ASC' } }),
+        withUsers(tx.manager.createQueryBuilder(StageTransition, 't'), 't.actorId')
+          .where('t.complaintId IN (:...complaintIds)', { complaintIds })
+          .orderBy('t.at', 'ASC')
+          .addOrderBy('t.createdAt', 'ASC')
+          .getMany(),
       );
-      return groupBy(complaintIds, rows, (t) => t.complaintId);
+      return groupBy(
+        complaintIds,
+        primeUsers(ctx, rows, (t) => t.actorId),
+        (t) => t.complaintId,
+      );
     }),
   slaTimers: (ctx: RequestContext) =>
     loader<SlaTimer[]>(ctx, 'slaTimers', async (complaintIds) => {

@@ -1,15 +1,25 @@
-import { DataSource, Logger as OrmLogger } from 'typeorm';
+import { DataSource, Logger as OrmLogger, QueryRunner } from 'typeorm';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from '../config';
 import { ENTITIES } from '../../entities';
 import { MIGRATIONS } from '../../migrations';
 import { SnakeNamingStrategy } from './naming';
 
+/** A statement as sent, and the PostgreSQL backend (pid) that ran it. */
+export interface RecordedStatement {
+  sql: string;
+  pid: number | null;
+}
+
 /** Counts SQL statements (the N+1 test and /metrics read it) and logs failures. */
 export class QueryCounter implements OrmLogger {
   count = 0;
+  /** The statements sent while recording (tests: which statements, on which connection). */
+  recorded: RecordedStatement[] | null = null;
   constructor(private readonly onError?: (query: string, error: unknown) => void) {}
-  logQuery(): void {
+  logQuery(query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
     this.count += 1;
+    const connection = (queryRunner as { databaseConnection?: { processID?: number } } | undefined)?.databaseConnection;
+    this.recorded?.push({ sql: query, pid: connection?.processID ?? null });
   }
   logQueryError(error: string | Error, query: string): void {
     this.onError?.(query, error);

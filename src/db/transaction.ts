@@ -21,6 +21,11 @@ function refusePurged(error: unknown): never {
 /** The gate of every tenant transaction: RLS tenant, purge check, role cms_app. */
 export const ENTER_TENANT_SQL = 'SELECT cms_enter_tenant($1)';
 
+/** The gate inside an open transaction (ReadScope's): tenant, purge check, role. */
+export async function enterTenant(manager: EntityManager, tenantId: string): Promise<void> {
+  await manager.query(ENTER_TENANT_SQL, [tenantId]).catch(refusePurged);
+}
+
 /** One statement: refuses a purged tenant (UNAUTHENTICATED), for requests that may not open a transaction. */
 export async function assertTenantNotPurged(dataSource: DataSource, tenantId: string): Promise<void> {
   await dataSource.query(ENTER_TENANT_SQL, [tenantId]).catch(refusePurged);
@@ -77,8 +82,12 @@ export async function inTenantTransactionWith<T>(
   }
 }
 
-/** The request's tenant transaction; a nested call joins the transaction already open. */
+/**
+ * The request's tenant transaction; a nested call joins the transaction already open, and
+ * a query operation's reads join its one read-only snapshot (src/db/read-scope.ts).
+ */
 export function transaction<T>(ctx: RequestContext, work: (tx: TxContext) => Promise<T>): Promise<T> {
   if (ctx.manager) return work(ctx as TxContext);
+  if (ctx.readScope) return ctx.readScope.run(work);
   return inTenantTransaction(ctx.dataSource, ctx.tenantId, (manager) => work(ctx.withManager(manager)));
 }

@@ -11,6 +11,7 @@ import { RequestContext } from '../context';
 import { AppError } from '../errors';
 import { buildAppSchema } from '../graphql/schema';
 import { queryGuards } from '../graphql/limits';
+import { queryReadScope } from '../graphql/read-scope';
 import { useMail } from '../mail/sla-mail';
 import { useWebhookPolicy, webhookPolicyFrom } from '../webhooks/url-policy';
 import { formatError, isInternal } from '../graphql/errors';
@@ -122,7 +123,7 @@ export async function createApp({ config, dataSource, readDataSource, log, worke
     parseOptions: guards.parseOptions,
     includeStacktraceInErrorResponses: exposeDetails,
     validationRules: guards.validationRules,
-    plugins: [...guards.plugins, subscriptionsNeedWebSocket, requestLogging, legacyJsonStatus],
+    plugins: [...guards.plugins, subscriptionsNeedWebSocket, queryReadScope, requestLogging, legacyJsonStatus],
     formatError: (formatted, error) => formatError(formatted, error, exposeDetails),
   });
   await apollo.start();

@@ -58,22 +58,27 @@ function orderValue(c: Complaint, field: ComplaintOrderField): string {
   return c.nextDueAt ? c.nextDueAt.toISOString() : 'infinity';
 }
 
-/** complaints(filter, orderBy, first, after): keyset pagination over (order value, id). */
-export async function listComplaints(ctx: RequestContext, args: ComplaintListArgs): Promise<Page<Complaint> & { totalCount: number }> {
+/**
+ * complaints(filter, orderBy, first, after): keyset pagination over (order value, id).
+ * `totalCount` is counted only when the caller asks for it (a lazy promise field), in the
+ * same transaction (a query operation's one snapshot).
+ */
+export async function listComplaints(ctx: RequestContext, args: ComplaintListArgs): Promise<Page<Complaint> & { readonly totalCount: Promise<number> }> {
   const field = args.orderBy?.field ?? ComplaintOrderField.RECEIVED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
   const expression = ORDER_EXPRESSIONS[field];
-  return transaction(ctx, async (tx) => {
+  const roles = ctx.user.roles;
+  const filtered = (tx: TxContext) => {
     const base = tx.manager.createQueryBuilder(Complaint, 'c');
-    const roles = ctx.user.roles;
     applyFilter(base, args.filter ?? {}, {
       pii: canReadPii(roles, false),
       childPii: canReadPii(roles, true),
       childSummary: canReadFreeText(roles, true, 'summary'),
     });
-    const totalCount = await countRows(base);
-
-    const page = base.clone();
+    return base;
+  };
+  const page = await transaction(ctx, async (tx) => {
+    const query = filtered(tx);
     if (args.after) {
       const [cursorField, cursorDirection, value, id] = decodeCursor(args.after);
       if (
@@ -86,15 +91,20 @@ export async function listComplaints(ctx: RequestContext, args: ComplaintListArg
         throw new BadUserInputError({ after: 'is not a cursor of this list and order' });
       }
       const op = direction === OrderDirection.ASC ? '>' : '<';
-      page.andWhere(`(${expression}, c.id) ${op} (:cursorValue::timestamptz, :cursorId::uuid)`, { cursorValue: value, cursorId: id });
+      query.andWhere(`(${expression}, c.id) ${op} (:cursorValue::timestamptz, :cursorId::uuid)`, { cursorValue: value, cursorId: id });
     }
-    const rows = await page
+    const rows = await query
       .orderBy(expression, direction)
       .addOrderBy('c.id', direction)
       .limit(args.first + 1)
       .getMany();
-    return { ...toPage(rows, args.first, (c) => encodeCursor([field, direction, orderValue(c, field), c.id])), totalCount };
+    return toPage(rows, args.first, (c) => encodeCursor([field, direction, orderValue(c, field), c.id]));
   });
+  let count: Promise<number> | null = null;
+  return Object.defineProperty(page, 'totalCount', {
+    enumerable: true,
+    get: () => (count ??= transaction(ctx, (tx) => countRows(filtered(tx)))),
+  }) as Page<Complaint> & { readonly totalCount: Promise<number> };
 }
 
 /** What the caller may read, and so search by (SPEC §3: a masked field is not searchable). */

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../context';
 import { freshnessOf, readFromReplica } from '../db/read-replica';
 import { ComplaintOutcome, ComplaintStage, DataSubjectRight, Regime, SlaKind } from '../domain/enums';
@@ -25,75 +26,177 @@ function countsBy(prefix: string, values: string[], condition: (literal: string)
   return values.map((v) => `count(*) FILTER (WHERE ${condition(`'${v}'`)})::int AS "${prefix}:${v}"`).join(',\n        ');
 }
 
-/** The non-zero counts of one vocabulary, in its order, as { [key]: value, count } rows. */
-function pick<K extends string>(row: Record<string, number>, prefix: string, values: string[], key: K): ({ [P in K]: string } & { count: number })[] {
-  return values.filter((v) => row[`${prefix}:${v}`] > 0).map((v) => ({ [key]: v, count: row[`${prefix}:${v}`] }) as { [P in K]: string } & { count: number });
-}
-
 const STAGES = Object.values(ComplaintStage);
 const RIGHTS = Object.values(DataSubjectRight);
 const REGIMES = Object.values(Regime);
 const OUTCOMES = Object.values(ComplaintOutcome);
 const KINDS = Object.values(SlaKind);
+const TIMER_STATES = ['met', 'breached', 'running'] as const;
+
+const DAY_MS = 86_400_000;
+/** Whole days from receipt to resolution, exactly as the percentiles order them (and as the index on it is built). */
+const RESOLUTION_DAYS = 'extract(epoch FROM resolved_at - received_at) / 86400';
+
+/** The counted metrics of report_rollups (migration ReportRollups1764381000000) the report reads by name. */
+const WINDOW_METRICS = [
+  'received',
+  'escalated',
+  'resolved',
+  ...STAGES.map((v) => `stage:${v}`),
+  ...RIGHTS.map((v) => `right:${v}`),
+  ...REGIMES.map((v) => `regime:${v}`),
+  ...OUTCOMES.map((v) => `outcome:${v}`),
+  ...KINDS.flatMap((k) => TIMER_STATES.map((st) => `timer:${k}:${st}`)),
+];
 
 /**
- * complianceReport(from, to), computed in PostgreSQL under the tenant's RLS (SPEC §8).
- * The window is inclusive at both ends. Counts by stage, right and regime are over the
- * complaints received in the window; outcomes and resolution times over those resolved
- * in it; SLA figures over the timers of the complaints received in it; aging over the
- * complaints still open at `to`. Each part is one pass (filtered aggregates over the
- * fixed vocabularies) on a covering index, so a year of a million complaints needs no
- * table reads. SPEC §2: read from the hot standby when there is one (else the primary), in one
- * snapshot, and the report says how fresh that snapshot is.
+ * An inclusive window [a, b] (timestamps are stored to the millisecond) as the whole UTC
+ * days inside it, read from the rollups, and the instants left at either end, counted
+ * from the cases themselves. `a` null: unbounded below.
+ */
+interface Split {
+  /** [first day, day after the last): null when the window holds no whole day. */
+  days: { from: string | null; to: string } | null;
+  /** Inclusive instant ranges outside those days. */
+  edges: [Date, Date][];
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function splitWindow(a: Date | null, b: Date): Split {
+  const first = a === null ? null : Math.ceil(a.getTime() / DAY_MS) * DAY_MS;
+  const end = Math.floor((b.getTime() + 1) / DAY_MS) * DAY_MS;
+  if (first !== null && first >= end) return { days: null, edges: a && a <= b ? [[a, b]] : [] };
+  const edges: [Date, Date][] = [];
+  if (a && first !== null && a.getTime() < first) edges.push([a, new Date(first - 1)]);
+  if (end <= b.getTime()) edges.push([new Date(end), b]);
+  return { days: { from: first === null ? null : isoDay(first), to: isoDay(end) }, edges };
+}
+
+/** Builds SQL with numbered parameters. */
+class Sql {
+  readonly params: unknown[] = [];
+  p(value: unknown, cast = ''): string {
+    this.params.push(value);
+    return `$${this.params.length}${cast}`;
+  }
+  /** `column` in any of the inclusive ranges (false for none). */
+  inRanges(column: string, ranges: [Date, Date][]): string {
+    if (ranges.length === 0) return 'false';
+    return `(${ranges.map(([x, y]) => `${column} BETWEEN ${this.p(x, '::timestamptz')} AND ${this.p(y, '::timestamptz')}`).join(' OR ')})`;
+  }
+  /** `day` within a split's whole days. */
+  inDays(days: NonNullable<Split['days']>): string {
+    return `${days.from === null ? '' : `day >= ${this.p(days.from, '::date')} AND `}day < ${this.p(days.to, '::date')}`;
+  }
+}
+
+/** percentile_cont(p) over a sorted multiset given as whole-day buckets, with a reader of exact values. */
+function percentileRanks(total: number, p: number): { lo: number; hi: number; fraction: number } {
+  const pos = p * (total - 1);
+  return { lo: Math.floor(pos), hi: Math.ceil(pos), fraction: pos - Math.floor(pos) };
+}
+
+/**
+ * complianceReport(from, to) under the tenant's RLS (SPEC §8). The window is inclusive at
+ * both ends. Counts by stage, right and regime are over the complaints received in the
+ * window; outcomes and resolution times over those resolved in it; SLA figures over the
+ * timers of the complaints received in it; aging over the complaints still open at `to`.
+ *
+ * Every figure is exact. Whole UTC days inside the window are read from report_rollups
+ * (partial counts kept by triggers in the writing transaction), the hours left at either
+ * end from the cases themselves, so the cost grows with the window's days, not its cases.
+ * The median and p90 days to resolution are exact too (percentile_cont's definition): the
+ * rollups' histogram of whole days to resolution names the bucket that holds each rank,
+ * and only that bucket's cases are read, in order, from an index.
  */
 export async function complianceReport(ctx: RequestContext, from: Date, to: Date) {
   checkWindow(from, to);
+  // SPEC §2: read from the hot standby when there is one (else the primary), in one snapshot,
+  // and say how fresh that snapshot is.
   return readFromReplica(ctx, {}, async (manager, origin) => {
     const freshness = await freshnessOf(manager, origin);
-    const q = async (sql: string) => ((await manager.query(sql, [from, to])) as Record<string, number>[])[0];
-    // A case that left INTERNAL_DPO is never back there (no backward moves): its stage says it.
-    const received = await q(`
-      SELECT count(*)::int AS received, count(*) FILTER (WHERE stage <> 'INTERNAL_DPO')::int AS escalated,
-        ${countsBy('stage', STAGES, (v) => `stage = ${v}`)},
-        ${countsBy('right', RIGHTS, (v) => `rights @> ARRAY[${v}]`)},
-        ${countsBy('regime', REGIMES, (v) => `regimes @> ARRAY[${v}]`)}
-      FROM complaints WHERE received_at BETWEEN $1 AND $2`);
-    const timers = await q(`
-      SELECT ${KINDS.map(
-        (k) => `count(*) FILTER (WHERE kind = '${k}' AND status = 'MET')::int AS "met:${k}",
-        count(*) FILTER (WHERE kind = '${k}' AND status = 'BREACHED')::int AS "breached:${k}",
-        count(*) FILTER (WHERE kind = '${k}' AND status IN ('RUNNING', 'PAUSED'))::int AS "running:${k}"`,
-      ).join(',\n        ')}
-      FROM sla_timers WHERE complaint_received_at BETWEEN $1 AND $2`);
-    const resolution = await q(`
-      SELECT count(*)::int AS resolved,
-        ${countsBy('outcome', OUTCOMES, (v) => `outcome = ${v}`)},
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - received_at) / 86400) AS median,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - received_at) / 86400) AS p90
-      FROM complaints WHERE resolved_at BETWEEN $1 AND $2`);
-    // Open at \`to\`: received by then and not resolved by then (a closed case was resolved first).
-    const aging = await q(`
-      SELECT ${AGING_BUCKETS.map((b, i) => `count(*) FILTER (WHERE days >= ${b.minDays}${b.maxDays === null ? '' : ` AND days <= ${b.maxDays}`})::int AS "b${i}"`).join(', ')}
-      FROM (SELECT floor(extract(epoch FROM $2::timestamptz - received_at) / 86400)::int AS days FROM complaints WHERE resolved_at IS NULL AND received_at <= $2
-            UNION ALL
-            SELECT floor(extract(epoch FROM $2::timestamptz - received_at) / 86400)::int FROM complaints WHERE resolved_at > $2 AND received_at <= $2 AND $1::timestamptz IS NOT NULL) o`);
+    const run = async <R>(sql: Sql, text: string) => (await manager.query(text, sql.params)) as R[];
+    const window = splitWindow(from, to);
 
-    const byKind = KINDS.map((kind) => ({ kind, met: timers[`met:${kind}`], breached: timers[`breached:${kind}`], running: timers[`running:${kind}`] })).filter(
-      (k) => k.met + k.breached + k.running > 0,
-    );
+    // Whole days: every windowed metric and the resolution histogram, summed over the slots.
+    const counts = new Map<string, number>();
+    const histogram = new Map<number, number>();
+    const add = (metric: string, n: number) => {
+      if (metric.startsWith('days:')) histogram.set(Number(metric.slice(5)), (histogram.get(Number(metric.slice(5))) ?? 0) + n);
+      else counts.set(metric, (counts.get(metric) ?? 0) + n);
+    };
+    if (window.days) {
+      const q = new Sql();
+      const inDays = q.inDays(window.days);
+      const rows = await run<{ metric: string; n: number }>(
+        q,
+        `SELECT metric, sum(n)::int AS n FROM report_rollups WHERE metric = ANY(${q.p(WINDOW_METRICS, '::text[]')}) AND ${inDays} GROUP BY metric
+         UNION ALL
+         SELECT metric, sum(n)::int FROM report_rollups WHERE metric >= 'days:' AND metric < 'days;' AND ${inDays} GROUP BY metric`,
+      );
+      for (const r of rows) add(r.metric, r.n);
+    }
+
+    // The ends of the window, from the cases.
+    if (window.edges.length > 0) {
+      const q = new Sql();
+      const [received] = await run<Record<string, number>>(
+        q,
+        `SELECT count(*)::int AS received, count(*) FILTER (WHERE stage <> 'INTERNAL_DPO')::int AS escalated,
+          ${countsBy('stage', STAGES, (v) => `stage = ${v}`)},
+          ${countsBy('right', RIGHTS, (v) => `rights @> ARRAY[${v}]`)},
+          ${countsBy('regime', REGIMES, (v) => `regimes @> ARRAY[${v}]`)}
+        FROM complaints WHERE ${q.inRanges('received_at', window.edges)}`,
+      );
+      for (const [metric, n] of Object.entries(received)) add(metric, n);
+      const t = new Sql();
+      const timers = await run<{ kind: string; state: string | null; n: number }>(
+        t,
+        `SELECT kind, CASE WHEN status = 'MET' THEN 'met' WHEN status = 'BREACHED' THEN 'breached' WHEN status IN ('RUNNING', 'PAUSED') THEN 'running' END AS state,
+           count(*)::int AS n
+         FROM sla_timers WHERE ${t.inRanges('complaint_received_at', window.edges)} GROUP BY 1, 2`,
+      );
+      for (const r of timers) if (r.state) add(`timer:${r.kind}:${r.state}`, r.n);
+      const r = new Sql();
+      const resolved = await run<{ outcome: string | null; days: string; n: number }>(
+        r,
+        `SELECT outcome, floor(${RESOLUTION_DAYS})::bigint AS days, count(*)::int AS n
+         FROM complaints WHERE ${r.inRanges('resolved_at', window.edges)} GROUP BY 1, 2`,
+      );
+      for (const row of resolved) {
+        add('resolved', row.n);
+        if (row.outcome) add(`outcome:${row.outcome}`, row.n);
+        add(`days:${row.days}`, row.n);
+      }
+    }
+    const count = (metric: string) => counts.get(metric) ?? 0;
+    const pickCounts = <K extends string>(prefix: string, values: string[], key: K) =>
+      values.filter((v) => count(`${prefix}:${v}`) > 0).map((v) => ({ [key]: v, count: count(`${prefix}:${v}`) }) as { [P in K]: string } & { count: number });
+
+    const resolvedCount = count('resolved');
+    const [median, p90] = await exactPercentiles(manager, from, to, histogram, resolvedCount, [0.5, 0.9]);
+    const agingBuckets = await aging(manager, to);
+
+    const byKind = KINDS.map((kind) => ({
+      kind,
+      met: count(`timer:${kind}:met`),
+      breached: count(`timer:${kind}:breached`),
+      running: count(`timer:${kind}:running`),
+    })).filter((k) => k.met + k.breached + k.running > 0);
     const met = byKind.reduce((n, k) => n + k.met, 0);
     const breached = byKind.reduce((n, k) => n + k.breached, 0);
-    const agingBuckets = AGING_BUCKETS.map((b, i) => ({ ...b, count: aging[`b${i}`] }));
+    const received = count('received');
     return {
       from,
       to,
-      received: received.received,
-      resolved: resolution.resolved,
+      received,
+      resolved: resolvedCount,
       openAtEnd: agingBuckets.reduce((n, b) => n + b.count, 0),
-      byStage: pick(received, 'stage', STAGES, 'stage'),
-      byRight: pick(received, 'right', RIGHTS, 'right'),
-      byOutcome: pick(resolution, 'outcome', OUTCOMES, 'outcome'),
-      byRegime: pick(received, 'regime', REGIMES, 'regime'),
+      byStage: pickCounts('stage', STAGES, 'stage'),
+      byRight: pickCounts('right', RIGHTS, 'right'),
+      byOutcome: pickCounts('outcome', OUTCOMES, 'outcome'),
+      byRegime: pickCounts('regime', REGIMES, 'regime'),
       sla: {
         met,
         breached,
@@ -101,13 +204,81 @@ export async function complianceReport(ctx: RequestContext, from: Date, to: Date
         complianceRate: rate(met, breached),
         byKind: byKind.map(({ kind, met: m, breached: b }) => ({ kind, met: m, breached: b, complianceRate: rate(m, b) })),
       },
-      medianDaysToResolution: resolution.median === null ? null : Number(resolution.median),
-      p90DaysToResolution: resolution.p90 === null ? null : Number(resolution.p90),
-      escalationRate: received.received === 0 ? null : received.escalated / received.received,
+      medianDaysToResolution: median,
+      p90DaysToResolution: p90,
+      escalationRate: received === 0 ? null : count('escalated') / received,
       aging: agingBuckets,
       readFrom: freshness.origin,
       dataAsOf: freshness.dataAsOf,
       replicaLagSeconds: freshness.replicaLagSeconds,
     };
   });
+}
+
+/**
+ * percentile_cont(p) of the days to resolution of the cases resolved in [from, to], exact:
+ * the histogram (whole days → cases) gives each rank's bucket and its place in it; one
+ * statement reads just those values from complaints_tenant_resolution_days_idx.
+ */
+async function exactPercentiles(
+  manager: EntityManager,
+  from: Date,
+  to: Date,
+  histogram: Map<number, number>,
+  total: number,
+  ps: number[],
+): Promise<(number | null)[]> {
+  if (total === 0) return ps.map(() => null);
+  const buckets = [...histogram.entries()].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  // The histogram counts every resolved case once: anything else is a broken rollup, never a wrong figure.
+  if (buckets.reduce((n, [, c]) => n + c, 0) !== total) throw new Error('report rollups: the resolution histogram disagrees with the resolved count');
+  const q = new Sql();
+  const reads = ps.map((p) => {
+    const { lo, hi, fraction } = percentileRanks(total, p);
+    let before = 0;
+    let i = 0;
+    while (i < buckets.length - 1 && before + buckets[i][1] <= lo) before += buckets[i++][1];
+    // The value at `hi` is the next in order: in the same bucket, or the first of the next one.
+    const inBuckets = buckets.slice(i, i + 2).map(([b]) => b);
+    const values = `ARRAY(SELECT ${RESOLUTION_DAYS} AS v FROM complaints
+        WHERE resolved_at IS NOT NULL AND resolution_days = ANY(${q.p(inBuckets, '::int[]')})
+          AND resolved_at BETWEEN ${q.p(from, '::timestamptz')} AND ${q.p(to, '::timestamptz')}
+        ORDER BY v OFFSET ${q.p(lo - before, '::int')} LIMIT ${q.p(hi - lo + 1, '::int')})`;
+    return { values, fraction };
+  });
+  const [row] = (await manager.query(`SELECT ${reads.map((r, i) => `${r.values} AS p${i}`).join(', ')}`, q.params)) as Record<string, string[]>[];
+  return reads.map((r, i) => {
+    const [lo, hi = lo] = row[`p${i}`].map(Number);
+    return lo + (hi - lo) * r.fraction;
+  });
+}
+
+/**
+ * Aging of the complaints open at `to` (received by then, not resolved by then), by whole
+ * days since receipt. A bucket is a span of receipt instants: its whole UTC days come from
+ * the `unresolved` rollup, its ends and the cases resolved after `to` from the cases.
+ */
+async function aging(manager: EntityManager, to: Date) {
+  const spans = AGING_BUCKETS.map((b) => ({
+    from: b.maxDays === null ? null : new Date(to.getTime() - (b.maxDays + 1) * DAY_MS + 1),
+    to: new Date(to.getTime() - b.minDays * DAY_MS),
+  }));
+  const splits = spans.map((s) => splitWindow(s.from, s.to));
+  const q = new Sql();
+  const days = `floor(extract(epoch FROM ${q.p(to, '::timestamptz')} - received_at) / 86400)::int`;
+  const bucketOf = AGING_BUCKETS.map((b, i) => `WHEN ${days} >= ${b.minDays}${b.maxDays === null ? '' : ` AND ${days} <= ${b.maxDays}`} THEN ${i}`).join(' ');
+  const rollups = splits.flatMap((s, i) =>
+    s.days ? [`SELECT ${i} AS bucket, sum(n)::int AS n FROM report_rollups WHERE metric = 'unresolved' AND ${q.inDays(s.days)}`] : [],
+  );
+  const edges = splits.flatMap((s) => s.edges);
+  const rows = (await manager.query(
+    `SELECT bucket, sum(n)::int AS n FROM (
+       ${[...rollups, `SELECT CASE ${bucketOf} END, count(*)::int FROM complaints WHERE resolved_at IS NULL AND ${q.inRanges('received_at', edges)} GROUP BY 1`].join('\n UNION ALL ')}
+       UNION ALL
+       SELECT CASE ${bucketOf} END, count(*)::int FROM complaints WHERE resolved_at > ${q.p(to, '::timestamptz')} AND received_at <= ${q.p(to, '::timestamptz')} GROUP BY 1
+     ) o(bucket, n) WHERE bucket IS NOT NULL GROUP BY bucket`,
+    q.params,
+  )) as { bucket: number; n: number }[];
+  const byBucket = new Map(rows.map((r) => [r.bucket, r.n]));
+  return AGING_BUCKETS.map((b, i) => ({ ...b, count: byBucket.get(i) ?? 0 }));
 }
