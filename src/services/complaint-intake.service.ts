@@ -187,9 +187,9 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
     const write = new CaseWrite(tx, c);
     const referral = c.regulatorName !== null;
     write.enterStage(null, c.stage, referral ? `Referred by ${c.regulatorName}` : 'Complaint filed', c.receivedAt);
-    const filed = write.audit(AuditAction.COMPLAINT_FILED, filingChanges(c));
+    const filed = write.audit(AuditAction.COMPLAINT_FILED, filingChanges(c), { at: now });
     // SPEC §7: a child's data is flagged in the trail and restricted to the DPO.
-    if (c.involvesChildUnder13) write.audit(AuditAction.CHILD_DATA_FLAGGED, { involvesChildUnder13: { from: false, to: true } });
+    if (c.involvesChildUnder13) write.audit(AuditAction.CHILD_DATA_FLAGGED, { involvesChildUnder13: { from: false, to: true } }, { at: now });
     const calendar = calendarFor(facts.timeZone, facts.holidayCountry);
     for (const row of facts.policies) {
       const policy = hydrate(tx.manager, SlaPolicy, row);
