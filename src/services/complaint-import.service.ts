@@ -1,9 +1,10 @@
 import { validate } from 'class-validator';
-import type { RequestContext } from '../context';
+import type { RequestContext, TxContext } from '../context';
+import { isRetryable, transaction } from '../db/transaction';
 import { AppError, BadUserInputError } from '../errors';
 import { flattenValidationErrors } from '../validation';
 import type { Complaint } from '../../entities';
-import { CounterTurn, fileComplaint, FileComplaintData } from './complaint-intake.service';
+import { fileComplaint, FileComplaintData } from './complaint-intake.service';
 
 export interface ImportItem {
   idempotencyKey: string;
@@ -30,70 +31,54 @@ async function checkItem(item: ImportItem, index: number): Promise<void> {
   if (Object.keys(fields).length > 0) throw new BadUserInputError(fields);
 }
 
-/** Items filed side by side: each holds a pooled connection while it waits for its turn at the counter. */
-const IMPORT_CONCURRENCY = 4;
+/** Items per transaction: the tenant's reference counter stays locked for one chunk, not for a whole import. */
+const ITEMS_PER_TRANSACTION = 50;
 
 /**
  * SPEC §11: files each item through fileComplaint's door (its validation, idempotency key,
- * reference, clocks from receivedAt, audit), each in its own transaction, so a failing item
- * fails alone; a second run of the same batch returns the same complaints. A few items run
- * at once, taking the tenant's counter in item order (CounterTurn), so references follow
- * the items; an item whose key an earlier item uses waits for that one to end first (else
- * it could hold the key's row while the earlier one waits behind it for its turn).
+ * reference, clocks from receivedAt, audit). Items are filed in chunks, one transaction per
+ * chunk and a savepoint per item, so a failing item fails alone (rolled back to its
+ * savepoint, its reference not taken) while a chunk pays one commit, not fifty; references
+ * follow the items. A second run of the same batch returns the same complaints.
  */
 export async function importComplaints(ctx: RequestContext, items: ImportItem[]): Promise<ImportOutcome[]> {
-  const outcomes: ImportOutcome[] = new Array(items.length);
-  const turns = counterTurns(items.length);
-  const done = items.map(() => deferred());
-  const lastWithKey = new Map<string, number>();
-  const earlierSameKey = items.map((item, index) => {
-    const earlier = lastWithKey.get(item.idempotencyKey);
-    lastWithKey.set(item.idempotencyKey, index);
-    return earlier;
-  });
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      const earlier = earlierSameKey[index];
-      if (earlier !== undefined) await done[earlier].promise;
-      try {
-        outcomes[index] = await importItem(ctx, items[index], index, turns[index]);
-      } finally {
-        turns[index].taken();
-        done[index].resolve();
-      }
+  const outcomes: ImportOutcome[] = [];
+  for (let offset = 0; offset < items.length; offset += ITEMS_PER_TRANSACTION) {
+    const chunk = items.slice(offset, offset + ITEMS_PER_TRANSACTION);
+    try {
+      outcomes.push(...(await transaction(ctx, (tx) => importChunk(tx, chunk, offset))));
+    } catch (error) {
+      // The chunk's transaction itself failed (its commit, the connection): none of its items was filed.
+      outcomes.push(...chunk.map((_, i) => ({ index: offset + i, complaint: null, error: describe(ctx, error, `items.${offset + i}`) })));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, items.length) }, worker));
+  }
   return outcomes;
 }
 
-async function importItem(ctx: RequestContext, item: ImportItem, index: number, turn: CounterTurn): Promise<ImportOutcome> {
+async function importChunk(tx: TxContext, chunk: ImportItem[], offset: number): Promise<ImportOutcome[]> {
+  const outcomes: ImportOutcome[] = [];
+  for (const [i, item] of chunk.entries()) outcomes.push(await importItem(tx, item, offset + i));
+  return outcomes;
+}
+
+async function importItem(tx: TxContext, item: ImportItem, index: number): Promise<ImportOutcome> {
   try {
     await checkItem(item, index);
-    const complaint = await fileComplaint(ctx, item.complaint, item.idempotencyKey, turn);
-    return { index, complaint, error: null };
   } catch (error) {
-    return { index, complaint: null, error: describe(ctx, error, `items.${index}`) };
+    return { index, complaint: null, error: describe(tx, error, `items.${index}`) };
   }
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Item i may take the counter once item i - 1 has taken it or ended. */
-function counterTurns(count: number): CounterTurn[] {
-  let previous: Promise<void> = Promise.resolve();
-  return Array.from({ length: count }, () => {
-    const wait = previous;
-    const mine = deferred();
-    previous = mine.promise;
-    return { wait: () => wait, taken: mine.resolve };
-  });
+  for (let attempt = 1; ; attempt++) {
+    await tx.manager.query('SAVEPOINT import_item');
+    try {
+      const complaint = await fileComplaint(tx, item.complaint, item.idempotencyKey);
+      await tx.manager.query('RELEASE SAVEPOINT import_item');
+      return { index, complaint, error: null };
+    } catch (error) {
+      await tx.manager.query('ROLLBACK TO SAVEPOINT import_item');
+      if (attempt < 3 && isRetryable(error)) continue; // a deadlock or serialization failure: this item again
+      return { index, complaint: null, error: describe(tx, error, `items.${index}`) };
+    }
+  }
 }
 
 /** Coded errors are the item's result; anything else is logged and reported without detail. */

@@ -53,16 +53,6 @@ function checkReferral(input: FileComplaintData): void {
   }
 }
 
-/**
- * Orders filings that run side by side (importComplaints): `wait` resolves when the filing
- * before this one has taken its reference (or ended), `taken` tells the next one; so
- * references follow the order of the items while the rest of each filing overlaps.
- */
-export interface CounterTurn {
-  wait(): Promise<void>;
-  taken(): void;
-}
-
 /** The complaint as filed, before its reference: every column set, as the response shows it. */
 function newComplaint(tx: TxContext, input: FileComplaintData, now: Date): Complaint {
   const jurisdiction = input.jurisdiction.toUpperCase();
@@ -173,7 +163,7 @@ const FILE_COMPLAINT_SQL = caseWriteSql(FILE_CASE_CTE);
  * webhook payloads; then the chain is sealed from sequence 1, and numbers stay gap-free
  * because nothing after the counter can fail but the statement itself (then all rolls back).
  */
-export async function fileComplaint(ctx: RequestContext, input: FileComplaintData, idempotencyKey?: string | null, turn?: CounterTurn): Promise<Complaint> {
+export async function fileComplaint(ctx: RequestContext, input: FileComplaintData, idempotencyKey?: string | null): Promise<Complaint> {
   checkReferral(input);
   return transaction(ctx, async (tx) => {
     const now = new Date();
@@ -211,9 +201,7 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
     }
     c.nextDueAt = write.nextDueAt([]);
 
-    await turn?.wait();
     c.reference = await nextReference(tx, DateTime.fromJSDate(now, { zone: calendarFor(facts.timeZone, null).timeZone }).year);
-    turn?.taken();
     filed.changes.reference = { from: null, to: c.reference };
     const [written] = (await tx.manager.query(FILE_COMPLAINT_SQL, write.parameters(caseRow(c), { sequence: 0, hash: null }, idempotencyKey ?? null))) as {
       version: number;
