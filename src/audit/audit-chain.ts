@@ -84,12 +84,23 @@ export function auditNotice(tenantId: string, complaintId: string | null, eventI
   return JSON.stringify({ tenantId, complaintId, eventIds });
 }
 
+/** Locks the chain's owner row (concurrent appends queue on it) and reads its head. */
+async function lockHead(tx: TxContext, complaintId: string | null, chainId: string): Promise<ChainHead> {
+  const owner = complaintId ? 'complaints' : 'tenants';
+  const [head] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM ${owner} WHERE id = $1 FOR UPDATE`, [
+    chainId,
+  ])) as ChainHead[];
+  return head ?? { sequence: 0, hash: null };
+}
+
 /**
  * The one writer of the audit trail (SPEC §6). Appends to the chain of `complaintId`
  * (or the tenant-level chain when null) in the caller's transaction, after locking the
  * chain's owner row so that concurrent appends queue and the sequence stays gap-free.
  * The database admits the event only as the head's next link and moves the head itself
- * (trigger audit_events_link); the API role cannot write a head. Filing and escalation
+ * (trigger audit_events_link); the API role cannot write a head. A head this transaction
+ * already holds (the case door locked it, or an earlier append) is not read again, so each
+ * further event is one round trip (plus its outbox, for webhook events). Filing and escalation
  * write their events in one batched statement instead (src/services/case-write.ts),
  * sealed by the same sealEvent.
  */
@@ -102,11 +113,7 @@ export async function appendAudit(
 ): Promise<AuditEvent> {
   const tenantId = tx.tenantId;
   const event = draftEvent(tx, complaintId, action, changes, options);
-  const owner = complaintId ? 'complaints' : 'tenants';
-  const [head] = (await tx.manager.query(`SELECT audit_head_sequence AS sequence, audit_head_hash AS hash FROM ${owner} WHERE id = $1 FOR UPDATE`, [
-    event.chainId,
-  ])) as ChainHead[];
-  sealEvent(event, head ?? { sequence: 0, hash: null });
+  tx.chainHeads.set(event.chainId, sealEvent(event, tx.chainHeads.get(event.chainId) ?? (await lockHead(tx, complaintId, event.chainId))));
   // The event and its notice in one round trip; the NOTIFY is delivered only when the transaction commits.
   await tx.manager.query(
     `WITH e AS (

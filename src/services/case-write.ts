@@ -100,7 +100,7 @@ export class CaseWrite {
    * is known: webhook payloads carry it.
    */
   parameters(caseRow: Record<string, unknown>, head: ChainHead, idempotencyKey: string | null): unknown[] {
-    sealChain(this.events, head);
+    if (this.events.length > 0) this.tx.chainHeads.set(this.complaint.id, sealChain(this.events, head));
     const c = this.complaint;
     const jobs = this.newTimers.filter((t) => t.status === SlaTimerStatus.RUNNING).map((t) => timerJob(t));
     const hooks = this.hooks.map((h, ord) => ({

@@ -75,6 +75,7 @@ async function importItem(tx: TxContext, item: ImportItem, index: number): Promi
       return { index, complaint, error: null };
     } catch (error) {
       await tx.manager.query('ROLLBACK TO SAVEPOINT import_item');
+      tx.chainHeads.clear(); // heads the item moved are back where they were
       if (attempt < 3 && isRetryable(error)) continue; // a deadlock or serialization failure: this item again
       return { index, complaint: null, error: describe(tx, error, `items.${index}`) };
     }

@@ -50,6 +50,7 @@ async function lockComplaint(tx: TxContext, id: string): Promise<Complaint> {
         .getOne()
     : null;
   if (!complaint) throw new NotFoundError('Complaint', id);
+  tx.chainHeads.set(complaint.id, { sequence: complaint.auditHeadSequence, hash: complaint.auditHeadHash });
   return complaint;
 }
 
