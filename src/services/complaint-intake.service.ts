@@ -156,7 +156,7 @@ const FILE_COMPLAINT_SQL = caseWriteSql(FILE_CASE_CTE);
  * then the case, its transition, timers, audit events, webhook rows and jobs are planned
  * in JS; (2) the tenant's reference counter; (3) one statement writing all of it; COMMIT.
  * The counter comes last because its row lock serialises a tenant's filings until COMMIT:
- * it is held for one statement. It cannot be inside that statement: the filing event
+ * it is held for one statement and the COMMIT. It cannot be inside that statement: the filing event
  * records the reference in its hashed changes, and every hash is computed in JS before
  * the INSERT (sealEvent, so that an event can also be signed there). So the reference is
  * the one value set between the two: on the case, in the COMPLAINT_FILED changes, in the
