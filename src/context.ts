@@ -26,6 +26,12 @@ export class RequestContext {
   /** Where this service is reached (PUBLIC_URL, else the request's host): absolute links. */
   publicUrl: string | null = null;
 
+  /**
+   * In a transaction: audit chain heads this transaction holds locked (the owner row) and
+   * knows, by chain id, so the audit writer need not read them again (src/audit/audit-chain.ts).
+   */
+  readonly chainHeads = new Map<string, { sequence: number; hash: string | null }>();
+
   constructor(
     readonly dataSource: DataSource,
     readonly requestId: string,

@@ -170,21 +170,27 @@ export class EventHub {
     return this.alerts.open(owner, () => true);
   }
 
-  /** A NOTIFY payload from `cms_audit` or `cms_sla_alerts`. */
+  /**
+   * A NOTIFY payload from `cms_audit` (one per transaction: `eventIds`, in chain order; a
+   * single `eventId` is read too) or `cms_sla_alerts`.
+   */
   notify(channel: string, payload: string | undefined): void {
-    let notice: Notice;
+    let notices: Notice[];
     try {
       const p = JSON.parse(payload ?? '{}') as Record<string, unknown>;
-      if (typeof p.tenantId !== 'string') throw new Error('no tenantId');
-      if (channel === AUDIT_CHANNEL && UUID.test(String(p.eventId))) notice = { kind: 'audit', tenantId: p.tenantId, eventId: String(p.eventId) };
+      const tenantId = p.tenantId;
+      if (typeof tenantId !== 'string') throw new Error('no tenantId');
+      const eventIds = (Array.isArray(p.eventIds) ? p.eventIds : [p.eventId]).map(String);
+      if (channel === AUDIT_CHANNEL && eventIds.length > 0 && eventIds.every((id) => UUID.test(id)))
+        notices = eventIds.map((eventId) => ({ kind: 'audit', tenantId, eventId }));
       else if (channel === SLA_ALERT_CHANNEL && UUID.test(String(p.timerId)))
-        notice = { kind: 'alert', tenantId: p.tenantId, timerId: String(p.timerId), alert: p.kind === 'BREACHED' ? 'BREACHED' : 'WARNING' };
+        notices = [{ kind: 'alert', tenantId, timerId: String(p.timerId), alert: p.kind === 'BREACHED' ? 'BREACHED' : 'WARNING' }];
       else throw new Error('no event or timer id');
     } catch (error) {
       this.log.warn({ err: error, channel }, 'unreadable notification');
       return;
     }
-    this.enqueue([notice]);
+    this.enqueue(notices);
   }
 
   /**

@@ -83,6 +83,23 @@ describe('importComplaints', () => {
     expect(Object.keys(res.data.importComplaints[0].error.fields)).toEqual(['items.0.complaint.assigneeId']);
   });
 
+  test('an item refused after its key was claimed rolls back alone: the items around it get consecutive references, its key stays free', async () => {
+    const token = await t.token(Role.DPO, { tid: 'import-rollback' });
+    const items = [
+      { idempotencyKey: 'rb-1', complaint: complaintInput() },
+      { idempotencyKey: 'rb-2', complaint: complaintInput({ assigneeId: 'nobody-here' }) },
+      { idempotencyKey: 'rb-3', complaint: complaintInput() },
+    ];
+    const first = (await t.gql(token, IMPORT, { items })).data.importComplaints;
+    expect(first[1]).toMatchObject({ complaint: null, error: { code: 'BAD_USER_INPUT' } });
+    expect([first[0], first[2]].map((r: any) => r.complaint.reference.slice(-6))).toEqual(['000001', '000002']);
+    const keys = await t.sql(`SELECT key FROM idempotency_keys WHERE tenant_id = 'import-rollback' ORDER BY key`);
+    expect(keys.map((k) => k.key)).toEqual(['rb-1', 'rb-3']);
+
+    const fixed = (await t.gql(token, IMPORT, { items: [{ idempotencyKey: 'rb-2', complaint: complaintInput() }] })).data.importComplaints;
+    expect(fixed[0].complaint.reference.slice(-6)).toBe('000003');
+  });
+
   test('refuses more than 1,000 items with BAD_USER_INPUT naming items, and files none', async () => {
     const before = await counts();
     const items = Array.from({ length: 1001 }, (_, i) => ({ idempotencyKey: `bulk-${i}`, complaint: complaintInput() }));

@@ -12,6 +12,12 @@ function sqlState(error: unknown): string | undefined {
   return (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
 }
 
+/** A serialization failure or deadlock: the work may be run again. */
+export function isRetryable(error: unknown): boolean {
+  const code = sqlState(error);
+  return !!code && RETRYABLE.has(code);
+}
+
 /** SPEC §7: a purged tenant is refused everywhere, always, whichever replica purged it. */
 function refusePurged(error: unknown): never {
   if (sqlState(error) === TENANT_PURGED) throw new UnauthenticatedError("The tenant's contract ended and its data was purged");

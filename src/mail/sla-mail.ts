@@ -39,6 +39,11 @@ export function deskCaseLink(settings: MailSettings, complaintId: string): strin
 
 const KINDS: Partial<Record<AuditAction, string>> = { [AuditAction.SLA_WARNING]: 'SLA_WARNING', [AuditAction.SLA_BREACHED]: 'SLA_BREACHED' };
 
+/** The mail kind an audited action sends on this database, or null (not an SLA alert, or no SMTP_URL). */
+export function slaMailKind(dataSource: DataSource, action: AuditAction): string | null {
+  return byDataSource.has(dataSource) ? (KINDS[action] ?? null) : null;
+}
+
 /**
  * The mail outbox: in the SLA event's transaction, one row per recipient (the case's assignee
  * and the tenant's DPOs with an e-mail address), unique per (timer, kind, recipient), and a job

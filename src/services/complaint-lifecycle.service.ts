@@ -1,24 +1,54 @@
 import { appendAudit } from '../audit/audit-chain';
 import type { RequestContext, TxContext } from '../context';
-import { AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus } from '../domain/enums';
+import { hydrate } from '../db/hydrate';
+import { AuditAction, ComplaintOutcome, ComplaintStage, ComplaintStatus, SlaStartEvent, SlaTimerStatus } from '../domain/enums';
+import { calendarFor } from '../domain/sla-calendar';
 import { checkEscalation } from '../domain/escalation';
 import { checkOutcome, checkStatusTransition, resolutionSummary, StatusTransition, STATUS_TRANSITIONS } from '../domain/status';
 import { BadUserInputError, InvalidTransitionError } from '../errors';
-import { Complaint, StageTransition } from '../../entities';
-import { changeComplaint, enforce, saveComplaint } from './complaint-mutation';
-import { sla } from './sla-timers.service';
+import { Complaint, SlaPolicy, SlaTimer, StageTransition } from '../../entities';
+import { changeComplaint, enforce, saveComplaint, withLockedComplaint } from './complaint-mutation';
+import { caseWriteSql, CaseWrite, ESCALATE_CASE_CTE } from './case-write';
+import { allows } from './sla-engine';
+import { policyTimer, sla } from './sla-timers.service';
 
 type Version = number | null | undefined;
 
-async function stagesVisited(tx: TxContext, complaintId: string): Promise<ComplaintStage[]> {
-  const rows = await tx.manager.find(StageTransition, { where: { complaintId }, select: { toStage: true } });
-  return rows.map((r) => r.toStage);
-}
+/** What escalating reads under the case lock, in one round trip: stages visited, live timers, the calendar, the new stage's policies. */
+const ESCALATION_FACTS_SQL = `SELECT
+  (SELECT coalesce(array_agg(s.to_stage), '{}') FROM stage_transitions s WHERE s.complaint_id = $1) AS visited,
+  (SELECT coalesce(json_agg(t ORDER BY t.started_at, t.id), '[]') FROM sla_timers t WHERE t.complaint_id = $1 AND t.status = ANY($3::text[])) AS timers,
+  tn.time_zone AS "timeZone", tn.holiday_country AS "holidayCountry",
+  (SELECT coalesce(json_agg(p ORDER BY p.regime, p.kind, p.id), '[]') FROM sla_policies p
+    WHERE p.regime = ANY($4::text[]) AND p.starts_on = $5 AND p.stage = $6 AND (p.rights IS NULL OR p.rights && $7::text[])) AS policies
+FROM tenants tn WHERE tn.id = $2`;
 
-/** escalateComplaint: moves the case up the recourse path of SPEC §4 (src/domain/escalation.ts). */
+const ESCALATE_COMPLAINT_SQL = caseWriteSql(ESCALATE_CASE_CTE);
+
+/**
+ * escalateComplaint: moves the case up the recourse path of SPEC §4 (src/domain/escalation.ts).
+ * Three round trips (issue 12): the case locked, what the move reads, then one statement
+ * (case-write.ts) for the case, its transition, the old stage's clocks cancelled (or breached
+ * when already due), the new stage's clocks, every audit event, outbox rows and jobs.
+ */
 export function escalateComplaint(ctx: RequestContext, id: string, to: ComplaintStage, reason: string, expectedVersion: Version): Promise<Complaint> {
-  return changeComplaint(ctx, id, { operation: 'escalateComplaint', expectedVersion }, async (tx, c) => {
+  return withLockedComplaint(ctx, id, { operation: 'escalateComplaint', expectedVersion }, async (tx, c) => {
     const from = c.stage;
+    const [facts] = (await tx.manager.query(ESCALATION_FACTS_SQL, [
+      c.id,
+      tx.tenantId,
+      [SlaTimerStatus.RUNNING, SlaTimerStatus.PAUSED],
+      c.regimes,
+      SlaStartEvent.STAGE_ENTERED,
+      to,
+      c.rights,
+    ])) as {
+      visited: ComplaintStage[];
+      timers: Record<string, unknown>[];
+      timeZone: string;
+      holidayCountry: string | null;
+      policies: Record<string, unknown>[];
+    }[];
     enforce(
       checkEscalation(
         {
@@ -28,19 +58,23 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
           processingRole: c.processingRole,
           regimes: c.regimes,
           rights: c.rights,
-          stagesVisited: await stagesVisited(tx, c.id),
+          stagesVisited: facts.visited,
         },
         to,
       ),
     );
     const at = new Date();
+    const head = { sequence: c.auditHeadSequence, hash: c.auditHeadHash };
     const before = { stage: c.stage, status: c.status, outcome: c.outcome, resolvedAt: c.resolvedAt, resolutionSummary: c.resolutionSummary };
-    await sla.stageLeft(tx, c, from, at);
-    await saveComplaint(tx, c, { stage: to, status: ComplaintStatus.OPEN, outcome: null, resolvedAt: null, resolutionSummary: null });
-    await tx.manager.insert(StageTransition, { tenantId: tx.tenantId, complaintId: c.id, fromStage: from, toStage: to, reason, at, actorId: tx.user.userId });
-    await appendAudit(
-      tx,
-      c.id,
+    const live = facts.timers.map((row) => hydrate(tx.manager, SlaTimer, row));
+    const write = new CaseWrite(tx, c);
+    // The old stage's clocks end, except those that run across stages (breach clocks); one already due breaches.
+    for (const timer of live.filter((t) => t.stage === from && allows(t, 'leaveStage', at))) {
+      if (!write.settleIfDue(timer, at)) write.cancel(timer, at);
+    }
+    Object.assign(c, { stage: to, status: ComplaintStatus.OPEN, outcome: null, resolvedAt: null, resolutionSummary: null });
+    write.enterStage(from, to, reason, at);
+    write.audit(
       AuditAction.STAGE_ESCALATED,
       {
         stage: { from: before.stage, to },
@@ -52,7 +86,12 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
       },
       { at },
     );
-    await sla.stageEntered(tx, c, at);
+    const calendar = calendarFor(facts.timeZone, facts.holidayCountry);
+    for (const row of facts.policies) write.startTimer(policyTimer(hydrate(tx.manager, SlaPolicy, row), calendar, to, SlaStartEvent.STAGE_ENTERED, at), at);
+    c.nextDueAt = write.nextDueAt(live);
+    const caseRow = { id: c.id, stage: c.stage, status: c.status, next_due_at: c.nextDueAt?.toISOString() ?? null };
+    const [written] = (await tx.manager.query(ESCALATE_COMPLAINT_SQL, write.parameters(caseRow, head, null))) as { version: number; updatedAt: Date }[];
+    return Object.assign(c, { version: written.version, updatedAt: written.updatedAt });
   });
 }
 

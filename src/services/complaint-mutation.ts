@@ -2,7 +2,8 @@ import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { Verdict } from '../domain/escalation';
 import { checkNotClosed } from '../domain/status';
-import { ConflictError, InvalidTransitionError } from '../errors';
+import { ConflictError, InvalidTransitionError, NotFoundError } from '../errors';
+import { isUuid } from '../pagination';
 import { Complaint } from '../../entities';
 import { loadComplaint } from './complaint-query.service';
 
@@ -26,13 +27,31 @@ export async function withLockedComplaint<T>(
   work: (tx: TxContext, complaint: Complaint) => Promise<T>,
 ): Promise<T> {
   return transaction(ctx, async (tx) => {
-    const complaint = await loadComplaint(tx, id, { lock: true });
+    const complaint = await lockComplaint(tx, id);
     if (options.expectedVersion !== undefined && options.expectedVersion !== null && options.expectedVersion !== complaint.version) {
       throw new ConflictError(options.expectedVersion, complaint.version);
     }
     if (!options.allowClosed) enforce(checkNotClosed(complaint.status, options.operation));
     return work(tx, complaint);
   });
+}
+
+/**
+ * The case, locked for this transaction, with its audit chain's head (which only this
+ * transaction can move now): a batched write seals its events from it (case-write.ts).
+ */
+async function lockComplaint(tx: TxContext, id: string): Promise<Complaint> {
+  const complaint = isUuid(id)
+    ? await tx.manager
+        .createQueryBuilder(Complaint, 'c')
+        .addSelect(['c.auditHeadSequence', 'c.auditHeadHash'])
+        .where('c.id = :id', { id })
+        .setLock('pessimistic_write')
+        .getOne()
+    : null;
+  if (!complaint) throw new NotFoundError('Complaint', id);
+  tx.chainHeads.set(complaint.id, { sequence: complaint.auditHeadSequence, hash: complaint.auditHeadHash });
+  return complaint;
 }
 
 /** A change whose result is the case as committed. */

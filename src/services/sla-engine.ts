@@ -73,31 +73,48 @@ export interface NewTimer {
   startedAt: Date;
 }
 
+/** A new running clock (SPEC §5): its due from the replay of an empty history, its warning at warnAtPercent of the span. */
+export function newTimer(tenantId: string, complaintId: string, spec: NewTimer): Partial<SlaTimer> {
+  const { dueAt } = replayClock({ startedAt: spec.startedAt, terms: spec.terms, history: [] });
+  return {
+    tenantId,
+    complaintId,
+    policyId: spec.policyId,
+    kind: spec.kind,
+    regime: spec.regime,
+    stage: spec.stage,
+    status: SlaTimerStatus.RUNNING,
+    terms: spec.terms,
+    startedAt: spec.startedAt,
+    dueAt,
+    warnAt: dueAt > spec.startedAt ? warnAtOf(spec.startedAt, dueAt, spec.terms.warnAtPercent) : null,
+    history: [],
+  };
+}
+
+/** The changes SLA_STARTED records. */
+export function startedChanges(timer: SlaTimer): Record<string, unknown> {
+  return timerChanges(timer, {
+    status: { from: null, to: SlaTimerStatus.RUNNING },
+    dueAt: { from: null, to: timer.dueAt.toISOString() },
+    source: timer.terms.source,
+  });
+}
+
+/** The changes SLA_BREACHED records: at dueAt, exactly once. */
+export function breachedChanges(timer: SlaTimer): Record<string, unknown> {
+  return timerChanges(timer, {
+    status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
+    breachedAt: { from: null, to: timer.dueAt.toISOString() },
+  });
+}
+
 export const slaEngine = {
   /** Starts a clock: its due from the replay of an empty history, one SLA_STARTED. */
   async start(tx: TxContext, c: Complaint, spec: NewTimer): Promise<SlaTimer> {
-    const { dueAt } = replayClock({ startedAt: spec.startedAt, terms: spec.terms, history: [] });
-    const timer = tx.manager.create(SlaTimer, {
-      tenantId: tx.tenantId,
-      complaintId: c.id,
-      policyId: spec.policyId,
-      kind: spec.kind,
-      regime: spec.regime,
-      stage: spec.stage,
-      status: SlaTimerStatus.RUNNING,
-      terms: spec.terms,
-      startedAt: spec.startedAt,
-      dueAt,
-      warnAt: dueAt > spec.startedAt ? warnAtOf(spec.startedAt, dueAt, spec.terms.warnAtPercent) : null,
-      history: [],
-    });
+    const timer = tx.manager.create(SlaTimer, newTimer(tx.tenantId, c.id, spec));
     await tx.manager.save(timer);
-    await appendAudit(
-      tx,
-      c.id,
-      AuditAction.SLA_STARTED,
-      timerChanges(timer, { status: { from: null, to: timer.status }, dueAt: { from: null, to: dueAt.toISOString() }, source: spec.terms.source }),
-    );
+    await appendAudit(tx, c.id, AuditAction.SLA_STARTED, startedChanges(timer));
     await scheduleTimerJob(tx, timer);
     return timer;
   },
@@ -106,16 +123,7 @@ export const slaEngine = {
   async breach(tx: TxContext, timer: SlaTimer, now: Date): Promise<void> {
     enforce(checkTimerTransition(factsOf(timer), 'breach', now));
     await write(tx, timer, { status: SlaTimerStatus.BREACHED, breachedAt: timer.dueAt });
-    await appendAudit(
-      tx,
-      timer.complaintId,
-      AuditAction.SLA_BREACHED,
-      timerChanges(timer, {
-        status: { from: SlaTimerStatus.RUNNING, to: SlaTimerStatus.BREACHED },
-        breachedAt: { from: null, to: timer.dueAt.toISOString() },
-      }),
-      { system: true, at: now },
-    );
+    await appendAudit(tx, timer.complaintId, AuditAction.SLA_BREACHED, breachedChanges(timer), { system: true, at: now });
     await unscheduleTimerJob(tx, timer.id);
     await notifyAlert(tx, timer, 'BREACHED');
   },

@@ -8,7 +8,7 @@ import { NotFoundError } from '../errors';
 import { isUuid } from '../pagination';
 import { Complaint, SlaPolicy, SlaTimer, Tenant } from '../../entities';
 import { saveComplaint, withLockedComplaint } from './complaint-mutation';
-import { allows, refreshNextDue, slaEngine } from './sla-engine';
+import { allows, NewTimer, refreshNextDue, slaEngine } from './sla-engine';
 
 export type { TimerTerms } from '../domain/sla-clock';
 
@@ -49,6 +49,39 @@ async function matchingPolicies(tx: TxContext, c: Complaint, stage: ComplaintSta
   return q.orderBy('p.regime', 'ASC').addOrderBy('p.kind', 'ASC').addOrderBy('p.id', 'ASC').getMany();
 }
 
+/** The timer a policy starts: its terms snapshotted from the policy (later policy edits don't apply). */
+export function policyTimer(policy: SlaPolicy, calendar: Calendar, stage: ComplaintStage, startsOn: SlaStartEvent, at: Date): NewTimer {
+  const terms: TimerTerms & { startsOn: SlaStartEvent } = {
+    duration: policy.duration,
+    businessDays: policy.businessDays,
+    extension: policy.extension,
+    warnAtPercent: policy.warnAtPercent,
+    pausable: policy.pausable,
+    source: policy.source,
+    calendar,
+    startsOn,
+    startedBy: STARTED_BY[startsOn],
+  };
+  return { policyId: policy.id, kind: policy.kind, regime: policy.regime, stage, terms, startedAt: at };
+}
+
+/** SPEC §4: a regulator's respondBy is one fixed deadline, not pausable, no extension. */
+export function regulatorDeadlineTimer(c: Complaint, calendar: Calendar, regulator: string, respondBy: Date, at: Date): NewTimer {
+  const terms: TimerTerms & { startsOn: SlaStartEvent } = {
+    duration: 'deadline',
+    businessDays: false,
+    extension: null,
+    warnAtPercent: 80,
+    pausable: false,
+    source: `deadline set by ${regulator}`,
+    calendar,
+    deadline: respondBy.toISOString(),
+    startsOn: SlaStartEvent.STAGE_ENTERED,
+    startedBy: 'referral received from the regulator',
+  };
+  return { policyId: null, kind: SlaKind.REGULATOR_DEADLINE, regime: c.regimes[0], stage: c.stage, terms, startedAt: at };
+}
+
 /** Starts one timer per matching policy; `skip` leaves some out (reopening: a met ACKNOWLEDGE). */
 async function startTimers(
   tx: TxContext,
@@ -61,18 +94,7 @@ async function startTimers(
   const calendar = await tenantCalendar(tx);
   for (const policy of await matchingPolicies(tx, c, stage, startsOn)) {
     if (skip(policy)) continue;
-    const terms: TimerTerms & { startsOn: SlaStartEvent } = {
-      duration: policy.duration,
-      businessDays: policy.businessDays,
-      extension: policy.extension,
-      warnAtPercent: policy.warnAtPercent,
-      pausable: policy.pausable,
-      source: policy.source,
-      calendar,
-      startsOn,
-      startedBy: STARTED_BY[startsOn],
-    };
-    await slaEngine.start(tx, c, { policyId: policy.id, kind: policy.kind, regime: policy.regime, stage, terms, startedAt: at });
+    await slaEngine.start(tx, c, policyTimer(policy, calendar, stage, startsOn, at));
   }
   await refreshNextDue(tx, c.id);
 }
@@ -115,27 +137,7 @@ export const sla = {
 
   /** SPEC §4: a regulator's respondBy is one fixed deadline; one already past breaches at once. */
   async regulatorDeadline(tx: TxContext, c: Complaint, regulator: string, respondBy: Date, at: Date): Promise<void> {
-    const calendar = await tenantCalendar(tx);
-    const terms: TimerTerms & { startsOn: SlaStartEvent } = {
-      duration: 'deadline',
-      businessDays: false,
-      extension: null,
-      warnAtPercent: 80,
-      pausable: false,
-      source: `deadline set by ${regulator}`,
-      calendar,
-      deadline: respondBy.toISOString(),
-      startsOn: SlaStartEvent.STAGE_ENTERED,
-      startedBy: 'referral received from the regulator',
-    };
-    const timer = await slaEngine.start(tx, c, {
-      policyId: null,
-      kind: SlaKind.REGULATOR_DEADLINE,
-      regime: c.regimes[0],
-      stage: c.stage,
-      terms,
-      startedAt: at,
-    });
+    const timer = await slaEngine.start(tx, c, regulatorDeadlineTimer(c, await tenantCalendar(tx), regulator, respondBy, at));
     await slaEngine.settleIfDue(tx, timer, new Date());
     await refreshNextDue(tx, c.id);
   },
