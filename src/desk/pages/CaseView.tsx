@@ -1,64 +1,94 @@
-import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { Api, ApiError, downloadWithBearer, mutate, query } from '../api';
-import * as ops from '../operations';
-import { Complaint, OUTCOMES, UserRef, Viewer, can, label, when } from '../operations';
+import { FormEvent, useCallback, useEffect, useState } from 'react';
+import type { AnyVariables } from 'urql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { Api, ApiError, Problem, downloadWithBearer, mutate, query } from '../api';
+import {
+  AcknowledgeDocument,
+  AddNoteDocument,
+  AssignDocument,
+  AwaitDocument,
+  CaseDocument,
+  CaseEventsDocument,
+  CloseDocument,
+  EraseDocument,
+  ReopenDocument,
+  ResumeDocument,
+  UsersDocument,
+} from '../graphql/generated';
+import { Complaint, SlaTimer, UserRef, Viewer, can, label, when } from '../operations';
+import { ProblemNote } from './ActionDialog';
+import { AuthorityNotified, EditComplainant, Escalate, ExtendClock, PanelAdvice, ReasonAction, RecordBreach, Resolve, Run } from './CaseActions';
 import { StatusChip } from './Queue';
+
+const failed = (e: unknown, fallback: string): Problem => (e instanceof ApiError ? e.problem : { code: 'ERROR', message: fallback, fields: {} });
+
+/** A clock the DPO may still extend: its policy has an extension, not yet used, and it is not due (SPEC §5). */
+const extendable = (t: SlaTimer, now = Date.now()) =>
+  (t.status === 'RUNNING' || t.status === 'PAUSED') && !t.extended && !!t.policy?.extension && Date.parse(t.dueAt) > now;
 
 /** The case page: complainant as the role may see it, clocks and why they are due, actions, notes, live timeline. */
 export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: string }) {
   const [c, setC] = useState<Complaint | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Problem | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [users, setUsers] = useState<UserRef[]>([]);
   const may = can(viewer.roles);
 
   const load = useCallback(async () => {
     try {
-      const data = await query<{ complaint: Complaint | null }>(api, ops.COMPLAINT, { id });
-      if (!data.complaint) setError('Not found: it may have been removed, or it belongs to another tenant.');
-      setC(data.complaint);
+      const data = await query(api, CaseDocument, { id });
+      if (!data.complaint) setError({ code: 'NOT_FOUND', message: 'Not found: it may have been removed, or it belongs to another tenant.', fields: {} });
+      setC(data.complaint ?? null);
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.message : 'The case could not be loaded.');
+      setError(failed(e, 'The case could not be loaded.'));
     }
   }, [api, id]);
   useEffect(() => void load(), [load]);
   useEffect(() => {
     if (!may.assignAnyone) return;
-    query<{ users: UserRef[] }>(api, ops.USERS)
+    query(api, UsersDocument, {})
       .then((d) => setUsers(d.users))
       .catch(() => setUsers([]));
   }, [api, may.assignAnyone]);
   // The audit timeline follows the case live: every event on it reloads the page's data.
   useEffect(() => {
-    const sub = api.client.subscription(ops.CASE_EVENTS, { id }).subscribe((r) => {
+    const sub = api.client.subscription(CaseEventsDocument, { id }).subscribe((r) => {
       if (r.data) void load();
     });
     return () => sub.unsubscribe();
   }, [api, id, load]);
 
-  const act = async (done: string, document: string, variables: Record<string, unknown>) => {
+  const reload = () => {
+    setError(null);
+    setStatus(null);
+    void load();
+  };
+  const run: Run = async <T, V extends AnyVariables>(done: string, document: TypedDocumentNode<T, V>, variables: V) => {
     setError(null);
     try {
-      await mutate(api, document, { id, v: c?.version, ...variables });
+      await mutate(api, document, variables);
       setStatus(done);
       await load();
-      return true;
+      return null;
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.message : 'That did not work.');
-      return false;
+      return failed(e, 'That did not work.');
     }
   };
+  /** A one-click action (no details to ask): its problem shows at the top of the page. */
+  const act = async <T, V extends AnyVariables>(done: string, document: TypedDocumentNode<T, V>, variables: V) => {
+    const problem = await run(done, document, variables);
+    if (problem) setError(problem);
+    return !problem;
+  };
 
-  if (!c)
-    return error ? (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    ) : (
-      <p aria-busy="true">Loading…</p>
-    );
+  if (!c) return error ? <ProblemNote problem={error} onReload={reload} /> : <p aria-busy="true">Loading…</p>;
   const open = c.status === 'OPEN' || c.status === 'AWAITING_COMPLAINANT';
+  const closed = c.status === 'CLOSED';
   const events = [...c.auditTrail.edges.map((e) => e.node)].sort((a, b) => b.sequence - a.sequence);
+  const props = { c, run, onReload: reload };
+  // Panel advice is recorded once (its COMPLY clock, or the event, shows it was).
+  const adviceRecorded = c.slaTimers.some((t) => t.kind === 'COMPLY') || events.some((e) => e.action === 'PANEL_ADVICE_RECORDED');
+  const breach = c.personalDataBreach;
 
   return (
     <article aria-labelledby="case-title" className="case">
@@ -74,23 +104,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
       <div role="status" aria-live="polite" className="status-line">
         {status}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}{' '}
-          {error.includes('reload') && (
-            <button
-              type="button"
-              className="secondary small"
-              onClick={() => {
-                setError(null);
-                void load();
-              }}
-            >
-              Reload
-            </button>
-          )}
-        </p>
-      )}
+      <ProblemNote problem={error} onReload={reload} />
       <div className="grid">
         <div className="col">
           <section className="panel" aria-labelledby="h-details">
@@ -135,6 +149,20 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
                   </dd>
                 </>
               )}
+              {breach && (
+                <>
+                  <dt>Data breach</dt>
+                  <dd>
+                    Aware {when(breach.awareAt)} · recorded {when(breach.recordedAt)}
+                    <br />
+                    {breach.authorityNotifiedAt
+                      ? `${breach.authority} notified ${when(breach.authorityNotifiedAt)}${breach.authorityReference ? ` (ref. ${breach.authorityReference})` : ''}`
+                      : 'Authority not yet notified'}
+                    <br />
+                    <span className="muted">{breach.summary}</span>
+                  </dd>
+                </>
+              )}
               {c.outcome && (
                 <>
                   <dt>Outcome</dt>
@@ -162,6 +190,12 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
                     <span className={`chip timer-${t.status.toLowerCase()}`}>{label(t.status)}</span>
                     <span className="due">due {when(t.dueAt)}</span>
                   </div>
+                  {may.decide && !closed && extendable(t) && (
+                    <div className="clock-actions">
+                      <ExtendClock {...props} timer={t} />
+                    </div>
+                  )}
+                  {t.extended && <p className="muted small">Extended once: {t.extensionReason}</p>}
                   <details>
                     <summary>Why due then{t.policy ? ` (${t.policy.source})` : ''}</summary>
                     <ol className="steps">
@@ -177,7 +211,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
             </ul>
           </section>
 
-          <Notes c={c} api={api} canWrite={may.work && c.status !== 'CLOSED'} onAdded={load} />
+          <Notes c={c} api={api} canWrite={may.work && !closed} onAdded={load} />
         </div>
 
         <div className="col side">
@@ -185,37 +219,60 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
             <section className="panel" aria-labelledby="h-actions">
               <h2 id="h-actions">Actions</h2>
               {may.work && open && !c.acknowledgedAt && (
-                <button type="button" onClick={() => act('Acknowledged', ops.ACKNOWLEDGE, {})}>
+                <button type="button" onClick={() => act('Acknowledged', AcknowledgeDocument, { id: c.id, v: c.version })}>
                   Acknowledge receipt
                 </button>
               )}
-              {may.work && open && <Assign c={c} viewer={viewer} users={users} onAssign={(to) => act('Assigned', ops.ASSIGN, { to })} />}
-              {may.decide && open && c.availableEscalations.length > 0 && (
-                <Escalate options={c.availableEscalations} onEscalate={(to, reason) => act(`Escalated to ${label(to)}`, ops.ESCALATE, { to, reason })} />
+              {may.work && open && (
+                <Assign c={c} viewer={viewer} users={users} onAssign={(to) => act('Assigned', AssignDocument, { id: c.id, to, v: c.version })} />
               )}
+              {may.work && !closed && !c.complainant.erasedAt && (may.decide || !c.complainant.involvesChildUnder13) && <EditComplainant {...props} />}
+              {may.decide && !closed && c.availableEscalations.length > 0 && <Escalate {...props} />}
+              {may.decide && c.stage === 'DPA_PANEL' && open && !adviceRecorded && <PanelAdvice {...props} />}
               {may.work && c.status === 'OPEN' && (
-                <WithReason
-                  title="Await complainant"
-                  button="Await complainant"
-                  onSubmit={(reason) => act('Awaiting the complainant', ops.AWAIT, { reason })}
+                <ReasonAction
+                  onReload={reload}
+                  trigger="Await complainant…"
+                  title="Wait for the complainant"
+                  intro="Pausable clocks pause until the case is resumed."
+                  send={(reason) => run('Awaiting the complainant', AwaitDocument, { id: c.id, reason, v: c.version })}
                 />
               )}
               {may.work && c.status === 'AWAITING_COMPLAINANT' && (
-                <button type="button" onClick={() => act('Resumed', ops.RESUME, {})}>
+                <button type="button" className="secondary" onClick={() => act('Resumed', ResumeDocument, { id: c.id, v: c.version })}>
                   Resume
                 </button>
               )}
-              {may.decide && open && <Resolve onResolve={(outcome, summary) => act('Resolved', ops.RESOLVE, { outcome, summary })} />}
+              {may.decide && open && <Resolve {...props} />}
               {may.decide && c.status === 'RESOLVED' && (
-                <button type="button" onClick={() => act('Closed', ops.CLOSE, {})}>
+                <ReasonAction
+                  onReload={reload}
+                  trigger="Reopen…"
+                  title={`Reopen ${c.reference}`}
+                  intro="The case returns to Open at the same stage; its stage clocks start afresh."
+                  send={(reason) => run('Reopened', ReopenDocument, { id: c.id, reason, v: c.version })}
+                />
+              )}
+              {may.decide && c.status === 'RESOLVED' && (
+                <button type="button" className="secondary" onClick={() => act('Closed', CloseDocument, { id: c.id, v: c.version })}>
                   Close case
                 </button>
               )}
-              {may.decide && (c.status === 'RESOLVED' || c.status === 'CLOSED') && (
-                <WithReason title="Reopen" button="Reopen" onSubmit={(reason) => act('Reopened', ops.REOPEN, { reason })} />
+              {may.decide && !closed && !breach && <RecordBreach {...props} />}
+              {may.decide && !closed && breach && !breach.authorityNotifiedAt && <AuthorityNotified {...props} />}
+              {may.evidence && (
+                <Evidence id={c.id} reference={c.reference} onError={(message) => setError({ code: 'ERROR', message, fields: {} })} onDone={setStatus} />
               )}
-              {may.evidence && <Evidence id={c.id} reference={c.reference} onError={setError} onDone={setStatus} />}
-              {may.decide && !c.complainant.erasedAt && <Erase onErase={(reason) => act('Complainant data erased', ops.ERASE, { reason })} />}
+              {may.decide && !c.complainant.erasedAt && (
+                <ReasonAction
+                  onReload={reload}
+                  trigger="Erase complainant data…"
+                  title="Erase the complainant's personal data?"
+                  intro="Name, email and phone are removed for good and the case's free text reads [erased]. The audit trail keeps that it happened, not the data."
+                  danger
+                  send={(reason) => run('Complainant data erased', EraseDocument, { id: c.id, reason })}
+                />
+              )}
             </section>
           )}
           <section className="panel" aria-labelledby="h-timeline">
@@ -250,7 +307,7 @@ function Notes({ c, api, canWrite, onAdded }: { c: Complaint; api: Api; canWrite
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      await mutate(api, ops.ADD_NOTE, { id: c.id, body, internal });
+      await mutate(api, AddNoteDocument, { id: c.id, body, internal });
       setBody('');
       setError(null);
       await onAdded();
@@ -326,80 +383,6 @@ function Assign({ c, viewer, users, onAssign }: { c: Complaint; viewer: Viewer; 
   );
 }
 
-function Escalate({ options, onEscalate }: { options: string[]; onEscalate: (to: string, reason: string) => Promise<boolean> }) {
-  const [reason, setReason] = useState('');
-  return (
-    <fieldset className="escalate">
-      <legend>Escalate</legend>
-      <label htmlFor="escalate-reason">Reason for escalating</label>
-      <input id="escalate-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
-      <div className="buttons">
-        {options.map((to) => (
-          <button
-            key={to}
-            type="button"
-            disabled={!reason.trim()}
-            onClick={async () => {
-              if (await onEscalate(to, reason)) setReason('');
-            }}
-          >
-            Escalate to {label(to)}
-          </button>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
-
-function WithReason({ title, button, onSubmit }: { title: string; button: string; onSubmit: (reason: string) => Promise<boolean> }) {
-  const [reason, setReason] = useState('');
-  const id = `reason-${title.replace(/\W/g, '').toLowerCase()}`;
-  return (
-    <form
-      className="inline"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await onSubmit(reason)) setReason('');
-      }}
-    >
-      <label htmlFor={id}>{title}: reason</label>
-      <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} />
-      <button type="submit" className="secondary" disabled={!reason.trim()}>
-        {button}
-      </button>
-    </form>
-  );
-}
-
-function Resolve({ onResolve }: { onResolve: (outcome: string, summary: string) => Promise<boolean> }) {
-  const [outcome, setOutcome] = useState('');
-  const [summary, setSummary] = useState('');
-  return (
-    <form
-      className="inline"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void onResolve(outcome, summary);
-      }}
-    >
-      <label htmlFor="resolve-outcome">Outcome</label>
-      <select id="resolve-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value)}>
-        <option value="">Choose…</option>
-        {OUTCOMES.map((o) => (
-          <option key={o} value={o}>
-            {label(o)}
-          </option>
-        ))}
-      </select>
-      <label htmlFor="resolve-summary">Resolution summary</label>
-      <input id="resolve-summary" value={summary} onChange={(e) => setSummary(e.target.value)} />
-      <button type="submit" className="secondary" disabled={!outcome || !summary.trim()}>
-        Resolve
-      </button>
-    </form>
-  );
-}
-
 function Evidence({ id, reference, onError, onDone }: { id: string; reference: string; onError: (m: string) => void; onDone: (m: string) => void }) {
   const [busy, setBusy] = useState(false);
   const download = async () => {
@@ -417,43 +400,5 @@ function Evidence({ id, reference, onError, onDone }: { id: string; reference: s
     <button type="button" className="secondary" disabled={busy} onClick={download}>
       Download evidence bundle
     </button>
-  );
-}
-
-/** Erasure is irreversible: a modal dialog asks for a reason and a second confirmation. */
-function Erase({ onErase }: { onErase: (reason: string) => Promise<boolean> }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [reason, setReason] = useState('');
-  return (
-    <>
-      <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>
-        Erase complainant data…
-      </button>
-      <dialog ref={dialog} aria-labelledby="erase-title" className="dialog">
-        <form
-          method="dialog"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (await onErase(reason)) {
-              setReason('');
-              dialog.current?.close();
-            }
-          }}
-        >
-          <h2 id="erase-title">Erase the complainant's personal data?</h2>
-          <p>Name, email and phone are removed for good. The audit trail keeps that it happened, not the data.</p>
-          <label htmlFor="erase-reason">Reason</label>
-          <input id="erase-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
-          <div className="buttons">
-            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" className="danger" disabled={!reason.trim()}>
-              Erase data
-            </button>
-          </div>
-        </form>
-      </dialog>
-    </>
   );
 }

@@ -1,7 +1,8 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, ChartConfiguration, Legend, LinearScale, Tooltip } from 'chart.js';
 import { Api, ApiError, downloadWithBearer, query } from '../api';
-import { REPORT, Report, Viewer, can, label } from '../operations';
+import { ReportDocument } from '../graphql/generated';
+import { Report, Viewer, can, label } from '../operations';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -20,7 +21,7 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
 
   const load = async () => {
     try {
-      const data = await query<{ complianceReport: Report }>(api, REPORT, { from: `${from}T00:00:00.000Z`, to: `${to}T00:00:00.000Z` });
+      const data = await query(api, ReportDocument, { from: `${from}T00:00:00.000Z`, to: `${to}T00:00:00.000Z` });
       setReport(data.complianceReport);
       setError(null);
     } catch (e) {
