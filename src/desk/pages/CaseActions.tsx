@@ -159,7 +159,7 @@ export function Resolve({ c, run, onReload }: ActionProps) {
 /** DPF Supplemental Principle 5: the EU DPA panel's advice starts the 25-day COMPLY clock. */
 export function PanelAdvice({ c, run, onReload }: ActionProps) {
   const [summary, setSummary] = useState('');
-  const [deliveredAt, setDeliveredAt] = useState(nowLocal);
+  const [deliveredAt, setDeliveredAt] = useState('');
   return (
     <ActionDialog
       trigger="Record panel advice…"
@@ -168,12 +168,7 @@ export function PanelAdvice({ c, run, onReload }: ActionProps) {
       submit="Record advice"
       onReload={onReload}
       onSubmit={() =>
-        Promise.resolve(
-          missing({
-            ...(summary.trim() ? {} : { summary: "Summarise the panel's advice." }),
-            ...(deliveredAt ? {} : { deliveredAt: 'Give the date the panel delivered its advice.' }),
-          }),
-        ).then(
+        Promise.resolve(missing(summary.trim() ? {} : { summary: "Summarise the panel's advice." })).then(
           (problem) =>
             problem ?? run('Panel advice recorded', RecordPanelAdviceDocument, { id: c.id, summary, deliveredAt: toInstant(deliveredAt), v: c.version }),
         )
@@ -189,8 +184,8 @@ export function PanelAdvice({ c, run, onReload }: ActionProps) {
           />
           <Field
             name="deliveredAt"
-            text="Delivered at"
-            hint="Your local time; not in the future, not before the case reached the panel."
+            text="Delivered at (optional)"
+            hint="Your local time; empty for now. Not in the future, nor before the case reached the panel."
             problem={problem}
             control={(p) => <input {...p} type="datetime-local" value={deliveredAt} onChange={(e) => setDeliveredAt(e.target.value)} />}
           />

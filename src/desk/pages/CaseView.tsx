@@ -1,4 +1,4 @@
-import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import type { AnyVariables } from 'urql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Api, ApiError, Problem, downloadWithBearer, mutate, query } from '../api';
@@ -9,11 +9,13 @@ import {
   AwaitDocument,
   CaseDocument,
   CaseEventsDocument,
+  CaseTimelineDocument,
   CloseDocument,
   EraseDocument,
   ReopenDocument,
   ResumeDocument,
   UsersDocument,
+  type AuditEntryFragment as AuditEntry,
 } from '../graphql/generated';
 import { Complaint, SlaTimer, UserRef, Viewer, can, label, when } from '../operations';
 import { ProblemNote } from './ActionDialog';
@@ -34,11 +36,20 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
   const [users, setUsers] = useState<UserRef[]>([]);
   const may = can(viewer.roles);
 
+  const [timeline, setTimeline] = useState<AuditEntry[]>([]);
+  // Someone else changed the case since it was loaded: the facts shown (and the version actions send) are stale.
+  const [changed, setChanged] = useState(false);
+  const shownVersion = useRef<number | null>(null);
+  const acting = useRef(false);
+
   const load = useCallback(async () => {
     try {
       const data = await query(api, CaseDocument, { id });
       if (!data.complaint) setError({ code: 'NOT_FOUND', message: 'Not found: it may have been removed, or it belongs to another tenant.', fields: {} });
       setC(data.complaint ?? null);
+      setTimeline(data.complaint?.auditTrail.edges.map((e) => e.node) ?? []);
+      shownVersion.current = data.complaint?.version ?? null;
+      setChanged(false);
     } catch (e) {
       setError(failed(e, 'The case could not be loaded.'));
     }
@@ -50,13 +61,21 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
       .then((d) => setUsers(d.users))
       .catch(() => setUsers([]));
   }, [api, may.assignAnyone]);
-  // The audit timeline follows the case live: every event on it reloads the page's data.
+  // The audit timeline follows the case live. The facts do not change under the user's eyes (an
+  // action is checked against the version they saw): a change by someone else is announced instead.
   useEffect(() => {
     const sub = api.client.subscription(CaseEventsDocument, { id }).subscribe((r) => {
-      if (r.data) void load();
+      if (!r.data) return;
+      query(api, CaseTimelineDocument, { id })
+        .then((data) => {
+          if (!data.complaint) return;
+          setTimeline(data.complaint.auditTrail.edges.map((e) => e.node));
+          if (!acting.current && shownVersion.current !== null && data.complaint.version > shownVersion.current) setChanged(true);
+        })
+        .catch(() => undefined);
     });
     return () => sub.unsubscribe();
-  }, [api, id, load]);
+  }, [api, id]);
 
   const reload = () => {
     setError(null);
@@ -65,6 +84,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
   };
   const run: Run = async <T, V extends AnyVariables>(done: string, document: TypedDocumentNode<T, V>, variables: V) => {
     setError(null);
+    acting.current = true;
     try {
       await mutate(api, document, variables);
       setStatus(done);
@@ -72,6 +92,8 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
       return null;
     } catch (e) {
       return failed(e, 'That did not work.');
+    } finally {
+      acting.current = false;
     }
   };
   /** A one-click action (no details to ask): its problem shows at the top of the page. */
@@ -84,7 +106,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
   if (!c) return error ? <ProblemNote problem={error} onReload={reload} /> : <p aria-busy="true">Loading…</p>;
   const open = c.status === 'OPEN' || c.status === 'AWAITING_COMPLAINANT';
   const closed = c.status === 'CLOSED';
-  const events = [...c.auditTrail.edges.map((e) => e.node)].sort((a, b) => b.sequence - a.sequence);
+  const events = [...timeline].sort((a, b) => b.sequence - a.sequence);
   const props = { c, run, onReload: reload };
   // Panel advice is recorded once (its COMPLY clock, or the event, shows it was).
   const adviceRecorded = c.slaTimers.some((t) => t.kind === 'COMPLY') || events.some((e) => e.action === 'PANEL_ADVICE_RECORDED');
@@ -105,6 +127,14 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
         {status}
       </div>
       <ProblemNote problem={error} onReload={reload} />
+      {changed && !error && (
+        <p className="notice" role="status">
+          Someone else changed this case since you opened it.{' '}
+          <button type="button" className="secondary small" onClick={reload}>
+            Reload
+          </button>
+        </p>
+      )}
       <div className="grid">
         <div className="col">
           <section className="panel" aria-labelledby="h-details">
