@@ -109,7 +109,8 @@ async function everyControlLabelled(page: Page, name: string): Promise<void> {
 /** A datetime-local value (the contexts run in UTC). */
 const localInput = (at: Date) => at.toISOString().slice(0, 16);
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** The whole page; with a modal dialog open, what the user sees (a full-page shot would cut its backdrop). */
+const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 
 async function fileViaApi(overrides: Record<string, unknown> = {}): Promise<{ id: string; reference: string }> {
   const res = await t.gql(await t.token(AGENT), FILE_COMPLAINT, { input: complaintInput(overrides) });
@@ -362,7 +363,7 @@ test('a case changed underneath shows CONFLICT in words; after a reload the DPO 
   await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
   await dialog.getByText('Someone changed this case — reload').waitFor();
   await noCriticalAxe(w.page, 'conflict dialog');
-  await shot(w.page, 'case-conflict');
+  await shot(w.page, 'case-conflict', false);
   const unchanged = await t.gql(await t.token(DPO), 'query($id: ID!) { complaint(id: $id) { status outcome } }', { id: filed.id });
   expect(unchanged.data.complaint).toEqual({ status: 'OPEN', outcome: null });
 
@@ -436,7 +437,7 @@ test('a DPO records the DPA panel advice, a personal-data breach and its notific
   await expect(awareError.textContent()).resolves.toMatch(/future/);
   await expect(breach.getByLabel('Became aware at').getAttribute('aria-invalid')).resolves.toBe('true');
   await noCriticalAxe(w.page, 'breach dialog with a field error');
-  await shot(w.page, 'breach-field-error');
+  await shot(w.page, 'breach-field-error', false);
   await breach.getByLabel('Became aware at').fill(localInput(new Date(Date.now() - 3600_000)));
   await breach.getByRole('button', { name: 'Record breach' }).click();
   const notify = clocks.locator('.clock', { hasText: 'Notify authority' }).first();

@@ -31,8 +31,7 @@ const missing = (fields: Record<string, string>): Problem | null =>
 export function Escalate({ c, run, onReload }: ActionProps) {
   const [reason, setReason] = useState('');
   return (
-    <div className="escalate" role="group" aria-label="Escalate">
-      <h3>Escalate</h3>
+    <>
       {c.availableEscalations.map((to: ComplaintStage) => (
         <ActionDialog
           key={to}
@@ -62,7 +61,7 @@ export function Escalate({ c, run, onReload }: ActionProps) {
           )}
         </ActionDialog>
       ))}
-    </div>
+    </>
   );
 }
 

@@ -1,4 +1,4 @@
-import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { Children, FormEvent, ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import type { AnyVariables } from 'urql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Api, ApiError, Problem, downloadWithBearer, mutate, query } from '../api';
@@ -248,61 +248,71 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
           {(may.work || may.evidence) && (
             <section className="panel" aria-labelledby="h-actions">
               <h2 id="h-actions">Actions</h2>
-              {may.work && open && !c.acknowledgedAt && (
-                <button type="button" onClick={() => act('Acknowledged', AcknowledgeDocument, { id: c.id, v: c.version })}>
-                  Acknowledge receipt
-                </button>
-              )}
-              {may.work && open && (
-                <Assign c={c} viewer={viewer} users={users} onAssign={(to) => act('Assigned', AssignDocument, { id: c.id, to, v: c.version })} />
-              )}
-              {may.work && !closed && !c.complainant.erasedAt && (may.decide || !c.complainant.involvesChildUnder13) && <EditComplainant {...props} />}
-              {may.decide && !closed && c.availableEscalations.length > 0 && <Escalate {...props} />}
-              {may.decide && c.stage === 'DPA_PANEL' && open && !adviceRecorded && <PanelAdvice {...props} />}
-              {may.work && c.status === 'OPEN' && (
-                <ReasonAction
-                  onReload={reload}
-                  trigger="Await complainant…"
-                  title="Wait for the complainant"
-                  intro="Pausable clocks pause until the case is resumed."
-                  send={(reason) => run('Awaiting the complainant', AwaitDocument, { id: c.id, reason, v: c.version })}
-                />
-              )}
-              {may.work && c.status === 'AWAITING_COMPLAINANT' && (
-                <button type="button" className="secondary" onClick={() => act('Resumed', ResumeDocument, { id: c.id, v: c.version })}>
-                  Resume
-                </button>
-              )}
-              {may.decide && open && <Resolve {...props} />}
-              {may.decide && c.status === 'RESOLVED' && (
-                <ReasonAction
-                  onReload={reload}
-                  trigger="Reopen…"
-                  title={`Reopen ${c.reference}`}
-                  intro="The case returns to Open at the same stage; its stage clocks start afresh."
-                  send={(reason) => run('Reopened', ReopenDocument, { id: c.id, reason, v: c.version })}
-                />
-              )}
-              {may.decide && c.status === 'RESOLVED' && (
-                <button type="button" className="secondary" onClick={() => act('Closed', CloseDocument, { id: c.id, v: c.version })}>
-                  Close case
-                </button>
-              )}
-              {may.decide && !closed && !breach && <RecordBreach {...props} />}
-              {may.decide && !closed && breach && !breach.authorityNotifiedAt && <AuthorityNotified {...props} />}
-              {may.evidence && (
-                <Evidence id={c.id} reference={c.reference} onError={(message) => setError({ code: 'ERROR', message, fields: {} })} onDone={setStatus} />
-              )}
-              {may.decide && !c.complainant.erasedAt && (
-                <ReasonAction
-                  onReload={reload}
-                  trigger="Erase complainant data…"
-                  title="Erase the complainant's personal data?"
-                  intro="Name, email and phone are removed for good and the case's free text reads [erased]. The audit trail keeps that it happened, not the data."
-                  danger
-                  send={(reason) => run('Complainant data erased', EraseDocument, { id: c.id, reason })}
-                />
-              )}
+              <ActionGroup title="Intake">
+                {may.work && open && !c.acknowledgedAt && (
+                  <button type="button" onClick={() => act('Acknowledged', AcknowledgeDocument, { id: c.id, v: c.version })}>
+                    Acknowledge receipt
+                  </button>
+                )}
+                {may.work && open && (
+                  <Assign c={c} viewer={viewer} users={users} onAssign={(to) => act('Assigned', AssignDocument, { id: c.id, to, v: c.version })} />
+                )}
+                {may.work && !closed && !c.complainant.erasedAt && (may.decide || !c.complainant.involvesChildUnder13) && <EditComplainant {...props} />}
+              </ActionGroup>
+              <ActionGroup title="Escalation">
+                {may.decide && !closed && c.availableEscalations.length > 0 && <Escalate {...props} />}
+                {may.decide && c.stage === 'DPA_PANEL' && open && !adviceRecorded && <PanelAdvice {...props} />}
+              </ActionGroup>
+              <ActionGroup title="Status">
+                {may.work && c.status === 'OPEN' && (
+                  <ReasonAction
+                    onReload={reload}
+                    trigger="Await complainant…"
+                    title="Wait for the complainant"
+                    intro="Pausable clocks pause until the case is resumed."
+                    send={(reason) => run('Awaiting the complainant', AwaitDocument, { id: c.id, reason, v: c.version })}
+                  />
+                )}
+                {may.work && c.status === 'AWAITING_COMPLAINANT' && (
+                  <button type="button" className="secondary" onClick={() => act('Resumed', ResumeDocument, { id: c.id, v: c.version })}>
+                    Resume
+                  </button>
+                )}
+                {may.decide && open && <Resolve {...props} />}
+                {may.decide && c.status === 'RESOLVED' && (
+                  <ReasonAction
+                    onReload={reload}
+                    trigger="Reopen…"
+                    title={`Reopen ${c.reference}`}
+                    intro="The case returns to Open at the same stage; its stage clocks start afresh."
+                    send={(reason) => run('Reopened', ReopenDocument, { id: c.id, reason, v: c.version })}
+                  />
+                )}
+                {may.decide && c.status === 'RESOLVED' && (
+                  <button type="button" className="secondary" onClick={() => act('Closed', CloseDocument, { id: c.id, v: c.version })}>
+                    Close case
+                  </button>
+                )}
+              </ActionGroup>
+              <ActionGroup title="Breach and erasure">
+                {may.decide && !closed && !breach && <RecordBreach {...props} />}
+                {may.decide && !closed && breach && !breach.authorityNotifiedAt && <AuthorityNotified {...props} />}
+                {may.decide && !c.complainant.erasedAt && (
+                  <ReasonAction
+                    onReload={reload}
+                    trigger="Erase complainant data…"
+                    title="Erase the complainant's personal data?"
+                    intro="Name, email and phone are removed for good and the case's free text reads [erased]. The audit trail keeps that it happened, not the data."
+                    danger
+                    send={(reason) => run('Complainant data erased', EraseDocument, { id: c.id, reason })}
+                  />
+                )}
+              </ActionGroup>
+              <ActionGroup title="Evidence">
+                {may.evidence && (
+                  <Evidence id={c.id} reference={c.reference} onError={(message) => setError({ code: 'ERROR', message, fields: {} })} onDone={setStatus} />
+                )}
+              </ActionGroup>
             </section>
           )}
           <section className="panel" aria-labelledby="h-timeline">
@@ -327,6 +337,18 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
         </div>
       </div>
     </article>
+  );
+}
+
+/** A titled group of actions, shown only when the user may take at least one of them now. */
+function ActionGroup({ title, children }: { title: string; children: ReactNode }) {
+  const items = Children.toArray(children);
+  if (items.length === 0) return null;
+  return (
+    <div className="action-group" role="group" aria-label={title}>
+      <h3>{title}</h3>
+      {items}
+    </div>
   );
 }
 

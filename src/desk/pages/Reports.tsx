@@ -92,6 +92,7 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
           <div className="charts">
             <BarChart
               title="SLA compliance by kind"
+              empty="No clock was met or breached in this window yet."
               labels={report.sla.byKind.map((k) => label(k.kind))}
               stacked
               series={[
@@ -136,7 +137,7 @@ interface Series {
   color: string;
 }
 
-function BarChart({ title, labels, series, stacked }: { title: string; labels: string[]; series: Series[]; stacked?: boolean }) {
+function BarChart({ title, labels, series, stacked, empty }: { title: string; labels: string[]; series: Series[]; stacked?: boolean; empty?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const config: ChartConfiguration<'bar'> = {
@@ -157,6 +158,7 @@ function BarChart({ title, labels, series, stacked }: { title: string; labels: s
   return (
     <figure className="panel chart">
       <figcaption>{title}</figcaption>
+      {empty && series.every((s) => s.data.every((n) => n === 0)) && <p className="muted small">{empty}</p>}
       <div className="canvas-box">
         <canvas ref={canvas} role="img" aria-label={`${title}. ${summary || 'No data'}`} />
       </div>
