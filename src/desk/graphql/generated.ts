@@ -378,6 +378,7 @@ export type AuditEntryFragment = {
   action: AuditAction;
   at: string;
   actorRole: Role | null;
+  changes: unknown;
   actor: { id: string; name: string } | null;
 };
 
@@ -435,7 +436,15 @@ export type CaseDetailFragment = {
   }>;
   auditTrail: {
     edges: Array<{
-      node: { id: string; sequence: number; action: AuditAction; at: string; actorRole: Role | null; actor: { id: string; name: string } | null };
+      node: {
+        id: string;
+        sequence: number;
+        action: AuditAction;
+        at: string;
+        actorRole: Role | null;
+        changes: unknown;
+        actor: { id: string; name: string } | null;
+      };
     }>;
   };
 };
@@ -499,7 +508,15 @@ export type CaseQuery = {
     }>;
     auditTrail: {
       edges: Array<{
-        node: { id: string; sequence: number; action: AuditAction; at: string; actorRole: Role | null; actor: { id: string; name: string } | null };
+        node: {
+          id: string;
+          sequence: number;
+          action: AuditAction;
+          at: string;
+          actorRole: Role | null;
+          changes: unknown;
+          actor: { id: string; name: string } | null;
+        };
       }>;
     };
   } | null;
@@ -686,7 +703,15 @@ export type CaseTimelineQuery = {
     version: number;
     auditTrail: {
       edges: Array<{
-        node: { id: string; sequence: number; action: AuditAction; at: string; actorRole: Role | null; actor: { id: string; name: string } | null };
+        node: {
+          id: string;
+          sequence: number;
+          action: AuditAction;
+          at: string;
+          actorRole: Role | null;
+          changes: unknown;
+          actor: { id: string; name: string } | null;
+        };
       }>;
     };
   } | null;
@@ -821,6 +846,7 @@ export const AuditEntryFragmentDoc = {
             },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'actorRole' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'changes' } },
         ],
       },
     },
@@ -1060,6 +1086,7 @@ export const CaseDetailFragmentDoc = {
             },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'actorRole' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'changes' } },
         ],
       },
     },
@@ -1323,6 +1350,7 @@ export const CaseDocument = {
             },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'actorRole' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'changes' } },
         ],
       },
     },
@@ -2537,6 +2565,7 @@ export const CaseTimelineDocument = {
             },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'actorRole' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'changes' } },
         ],
       },
     },

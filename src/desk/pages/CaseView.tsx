@@ -326,6 +326,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
               {events.map((e) => (
                 <li key={e.id}>
                   <span className="seq">#{e.sequence}</span> <strong>{label(e.action)}</strong>
+                  {eventDetail(e.changes) && <span className="detail"> · {eventDetail(e.changes)}</span>}
                   <div className="muted small">
                     {when(e.at)} · {e.actor?.name ?? 'System'}
                     {e.actorRole ? ` (${label(e.actorRole)})` : ''}
@@ -338,6 +339,20 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
       </div>
     </article>
   );
+}
+
+const isMove = (v: unknown): v is { from: unknown; to: string } => typeof v === 'object' && v !== null && typeof (v as { to?: unknown }).to === 'string';
+/**
+ * What an audit event was about, from the enum-valued parts of its changes only (which clock,
+ * which stage or status move): never a PII or free-text field, whose values the trail does not hold anyway.
+ */
+function eventDetail(changes: unknown): string | null {
+  if (typeof changes !== 'object' || changes === null) return null;
+  const { kind, regime, stage, status } = changes as Record<string, unknown>;
+  if (typeof kind === 'string' && typeof regime === 'string') return `${label(kind)} (${regime})`;
+  const move = isMove(stage) ? stage : isMove(status) ? status : null;
+  if (!move) return null;
+  return typeof move.from === 'string' ? `${label(move.from)} → ${label(move.to)}` : label(move.to);
 }
 
 /** A titled group of actions, shown only when the user may take at least one of them now. */
