@@ -208,6 +208,8 @@ test('a compliance officer sees masked PII, the report as charts, and downloads 
   await expect(w.page.locator('.facts').textContent()).resolves.toContain('***');
   await expect(w.page.getByRole('button', { name: /Escalate/ }).count()).resolves.toBe(0);
   await expect(w.page.getByRole('button', { name: 'Acknowledge receipt' }).count()).resolves.toBe(0);
+  await w.page.getByRole('button', { name: 'Verify audit trail' }).click();
+  await w.page.getByText(/Audit trail intact: \d+ events checked/).waitFor();
   await noCriticalAxe(w.page, 'case-masked');
   await shot(w.page, 'case-compliance-masked');
 

@@ -717,6 +717,12 @@ export type CaseTimelineQuery = {
   } | null;
 };
 
+export type VerifyAuditTrailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+export type VerifyAuditTrailQuery = { verifyAuditTrail: { valid: boolean; eventsChecked: number; brokenAtSequence: number | null } };
+
 export const QueueRowFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -2571,3 +2577,38 @@ export const CaseTimelineDocument = {
     },
   ],
 } as unknown as DocumentNode<CaseTimelineQuery, CaseTimelineQueryVariables>;
+export const VerifyAuditTrailDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'VerifyAuditTrail' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'verifyAuditTrail' },
+            arguments: [{ kind: 'Argument', name: { kind: 'Name', value: 'complaintId' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } }],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'valid' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'eventsChecked' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'brokenAtSequence' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<VerifyAuditTrailQuery, VerifyAuditTrailQueryVariables>;

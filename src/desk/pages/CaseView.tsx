@@ -15,6 +15,7 @@ import {
   ReopenDocument,
   ResumeDocument,
   UsersDocument,
+  VerifyAuditTrailDocument,
   type AuditEntryFragment as AuditEntry,
 } from '../graphql/generated';
 import { Complaint, SlaTimer, UserRef, Viewer, can, label, when } from '../operations';
@@ -245,7 +246,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
         </div>
 
         <div className="col side">
-          {(may.work || may.evidence) && (
+          {(may.work || may.evidence || may.report) && (
             <section className="panel" aria-labelledby="h-actions">
               <h2 id="h-actions">Actions</h2>
               <ActionGroup title="Intake">
@@ -312,6 +313,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
                 {may.evidence && (
                   <Evidence id={c.id} reference={c.reference} onError={(message) => setError({ code: 'ERROR', message, fields: {} })} onDone={setStatus} />
                 )}
+                {may.report && <VerifyTrail api={api} id={c.id} />}
               </ActionGroup>
             </section>
           )}
@@ -447,6 +449,37 @@ function Assign({ c, viewer, users, onAssign }: { c: Complaint; viewer: Viewer; 
         Assign
       </button>
     </form>
+  );
+}
+
+/** verifyAuditTrail: recomputes the case's hash chain (and checks it against the latest checkpoint) and says the result in words. */
+function VerifyTrail({ api, id }: { api: Api; id: string }) {
+  const [result, setResult] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const verify = async () => {
+    setBusy(true);
+    try {
+      const { verifyAuditTrail: v } = await query(api, VerifyAuditTrailDocument, { id });
+      setResult(
+        v.valid
+          ? `Audit trail intact: ${v.eventsChecked} event${v.eventsChecked === 1 ? '' : 's'} checked.`
+          : `Audit trail broken at event #${v.brokenAtSequence ?? '?'} (${v.eventsChecked} checked).`,
+      );
+    } catch (e) {
+      setResult(failed(e, 'The audit trail could not be verified.').message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="secondary" disabled={busy} onClick={verify}>
+        Verify audit trail
+      </button>
+      <p className="muted small" role="status">
+        {result}
+      </p>
+    </>
   );
 }
 
