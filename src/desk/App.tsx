@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Api, ApiError, clearToken, createApi, getToken, query, setToken, setUnauthenticatedHandler } from './api';
-import { ME, Viewer, label } from './operations';
+import { MeDocument } from './graphql/generated';
+import { Viewer, label } from './operations';
 import { SignIn } from './pages/SignIn';
 import { Queue } from './pages/Queue';
 import { Intake } from './pages/Intake';
@@ -37,7 +38,7 @@ export function App() {
 
   useEffect(() => {
     if (!api) return;
-    query<{ me: Viewer }>(api, ME)
+    query(api, MeDocument, {})
       .then((data) => setViewer(data.me))
       .catch((error) => signOut(error instanceof ApiError ? error.problem.message : 'Sign-in failed.'));
   }, [api, signOut]);

@@ -1,19 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { Api } from './api';
-import { SLA_ALERTS, label, when } from './operations';
+import { SlaAlertsDocument, type SlaAlertsSubscription } from './graphql/generated';
+import { label, when } from './operations';
 
-interface Alert {
-  complaintId: string;
-  reference: string;
-  kind: string;
-  timer: { id: string; kind: string; regime: string; dueAt: string };
-}
+type Alert = SlaAlertsSubscription['slaAlerts'];
 
 /** SLA warnings and breaches as they happen (slaAlerts over graphql-ws), shown as a live notice. */
 export function SlaAlerts({ api }: { api: Api }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   useEffect(() => {
-    const sub = api.client.subscription<{ slaAlerts: Alert }>(SLA_ALERTS, {}).subscribe((result) => {
+    const sub = api.client.subscription(SlaAlertsDocument, {}).subscribe((result) => {
       const alert = result.data?.slaAlerts;
       if (alert) window.dispatchEvent(new CustomEvent('cms:sla-alert'));
       if (alert) setAlerts((list) => [alert, ...list.filter((a) => a.timer.id !== alert.timer.id || a.kind !== alert.kind)].slice(0, 5));

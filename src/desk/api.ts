@@ -1,4 +1,5 @@
-import { Client, CombinedError, fetchExchange, subscriptionExchange } from 'urql';
+import { Client, CombinedError, fetchExchange, subscriptionExchange, type AnyVariables } from 'urql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 /** The bearer token lives in sessionStorage only (SPEC §12): never in a URL or localStorage. */
@@ -91,11 +92,12 @@ async function settle<T>(pending: Promise<{ data?: T; error?: CombinedError }>):
   return result.data as T;
 }
 
-export const query = <T>(api: Api, document: string, variables: Record<string, unknown> = {}): Promise<T> =>
-  settle<T>(api.client.query<T>(document, variables).toPromise());
+/** Runs a generated operation: its result and variables are typed by `npm run codegen`. */
+export const query = <T, V extends AnyVariables>(api: Api, document: TypedDocumentNode<T, V>, variables: V): Promise<T> =>
+  settle<T>(api.client.query(document, variables).toPromise());
 
-export const mutate = <T>(api: Api, document: string, variables: Record<string, unknown> = {}): Promise<T> =>
-  settle<T>(api.client.mutation<T>(document, variables).toPromise());
+export const mutate = <T, V extends AnyVariables>(api: Api, document: TypedDocumentNode<T, V>, variables: V): Promise<T> =>
+  settle<T>(api.client.mutation(document, variables).toPromise());
 
 /** Downloads a bearer-protected file (evidence bundle, CSV) without putting the token in a URL. */
 export async function downloadWithBearer(path: string, fallbackName: string): Promise<string> {

@@ -1,64 +1,116 @@
-import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { Api, ApiError, downloadWithBearer, mutate, query } from '../api';
-import * as ops from '../operations';
-import { Complaint, OUTCOMES, UserRef, Viewer, can, label, when } from '../operations';
+import { Children, ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import type { AnyVariables } from 'urql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { Api, ApiError, Problem, mutate, query } from '../api';
+import {
+  AcknowledgeDocument,
+  AssignDocument,
+  AwaitDocument,
+  CaseDocument,
+  CaseEventsDocument,
+  CaseTimelineDocument,
+  CloseDocument,
+  EraseDocument,
+  ReopenDocument,
+  ResumeDocument,
+  UsersDocument,
+  type AuditEntryFragment as AuditEntry,
+} from '../graphql/generated';
+import { Complaint, SlaTimer, UserRef, Viewer, can, label, when } from '../operations';
+import { ProblemNote } from './ActionDialog';
+import { AuthorityNotified, EditComplainant, Escalate, ExtendClock, PanelAdvice, ReasonAction, RecordBreach, Resolve, Run } from './CaseActions';
+import { Assign, Evidence, Notes, VerifyTrail } from './CaseParts';
 import { StatusChip } from './Queue';
+
+const failed = (e: unknown, fallback: string): Problem => (e instanceof ApiError ? e.problem : { code: 'ERROR', message: fallback, fields: {} });
+
+/** A clock the DPO may still extend: its policy has an extension, not yet used, and it is not due (SPEC §5). */
+const extendable = (t: SlaTimer, now = Date.now()) =>
+  (t.status === 'RUNNING' || t.status === 'PAUSED') && !t.extended && !!t.policy?.extension && Date.parse(t.dueAt) > now;
 
 /** The case page: complainant as the role may see it, clocks and why they are due, actions, notes, live timeline. */
 export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: string }) {
   const [c, setC] = useState<Complaint | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Problem | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [users, setUsers] = useState<UserRef[]>([]);
   const may = can(viewer.roles);
 
+  const [timeline, setTimeline] = useState<AuditEntry[]>([]);
+  // Someone else changed the case since it was loaded: the facts shown (and the version actions send) are stale.
+  const [changed, setChanged] = useState(false);
+  const shownVersion = useRef<number | null>(null);
+  const acting = useRef(false);
+
   const load = useCallback(async () => {
     try {
-      const data = await query<{ complaint: Complaint | null }>(api, ops.COMPLAINT, { id });
-      if (!data.complaint) setError('Not found: it may have been removed, or it belongs to another tenant.');
-      setC(data.complaint);
+      const data = await query(api, CaseDocument, { id });
+      if (!data.complaint) setError({ code: 'NOT_FOUND', message: 'Not found: it may have been removed, or it belongs to another tenant.', fields: {} });
+      setC(data.complaint ?? null);
+      setTimeline(data.complaint?.auditTrail.edges.map((e) => e.node) ?? []);
+      shownVersion.current = data.complaint?.version ?? null;
+      setChanged(false);
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.message : 'The case could not be loaded.');
+      setError(failed(e, 'The case could not be loaded.'));
     }
   }, [api, id]);
   useEffect(() => void load(), [load]);
   useEffect(() => {
     if (!may.assignAnyone) return;
-    query<{ users: UserRef[] }>(api, ops.USERS)
+    query(api, UsersDocument, {})
       .then((d) => setUsers(d.users))
       .catch(() => setUsers([]));
   }, [api, may.assignAnyone]);
-  // The audit timeline follows the case live: every event on it reloads the page's data.
+  // The audit timeline follows the case live. The facts do not change under the user's eyes (an
+  // action is checked against the version they saw): a change by someone else is announced instead.
   useEffect(() => {
-    const sub = api.client.subscription(ops.CASE_EVENTS, { id }).subscribe((r) => {
-      if (r.data) void load();
+    const sub = api.client.subscription(CaseEventsDocument, { id }).subscribe((r) => {
+      if (!r.data) return;
+      query(api, CaseTimelineDocument, { id })
+        .then((data) => {
+          if (!data.complaint) return;
+          setTimeline(data.complaint.auditTrail.edges.map((e) => e.node));
+          if (!acting.current && shownVersion.current !== null && data.complaint.version > shownVersion.current) setChanged(true);
+        })
+        .catch(() => undefined);
     });
     return () => sub.unsubscribe();
-  }, [api, id, load]);
+  }, [api, id]);
 
-  const act = async (done: string, document: string, variables: Record<string, unknown>) => {
+  const reload = () => {
     setError(null);
+    setStatus(null);
+    void load();
+  };
+  const run: Run = async <T, V extends AnyVariables>(done: string, document: TypedDocumentNode<T, V>, variables: V) => {
+    setError(null);
+    acting.current = true;
     try {
-      await mutate(api, document, { id, v: c?.version, ...variables });
+      await mutate(api, document, variables);
       setStatus(done);
       await load();
-      return true;
+      return null;
     } catch (e) {
-      setError(e instanceof ApiError ? e.problem.message : 'That did not work.');
-      return false;
+      return failed(e, 'That did not work.');
+    } finally {
+      acting.current = false;
     }
   };
+  /** A one-click action (no details to ask): its problem shows at the top of the page. */
+  const act = async <T, V extends AnyVariables>(done: string, document: TypedDocumentNode<T, V>, variables: V) => {
+    const problem = await run(done, document, variables);
+    if (problem) setError(problem);
+    return !problem;
+  };
 
-  if (!c)
-    return error ? (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    ) : (
-      <p aria-busy="true">Loading…</p>
-    );
+  if (!c) return error ? <ProblemNote problem={error} onReload={reload} /> : <p aria-busy="true">Loading…</p>;
   const open = c.status === 'OPEN' || c.status === 'AWAITING_COMPLAINANT';
-  const events = [...c.auditTrail.edges.map((e) => e.node)].sort((a, b) => b.sequence - a.sequence);
+  const closed = c.status === 'CLOSED';
+  const events = [...timeline].sort((a, b) => b.sequence - a.sequence);
+  const props = { c, run, onReload: reload };
+  // Panel advice is recorded once (its COMPLY clock, or the event, shows it was).
+  const adviceRecorded = c.slaTimers.some((t) => t.kind === 'COMPLY') || events.some((e) => e.action === 'PANEL_ADVICE_RECORDED');
+  const breach = c.personalDataBreach;
 
   return (
     <article aria-labelledby="case-title" className="case">
@@ -74,21 +126,13 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
       <div role="status" aria-live="polite" className="status-line">
         {status}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}{' '}
-          {error.includes('reload') && (
-            <button
-              type="button"
-              className="secondary small"
-              onClick={() => {
-                setError(null);
-                void load();
-              }}
-            >
-              Reload
-            </button>
-          )}
+      <ProblemNote problem={error} onReload={reload} />
+      {changed && !error && (
+        <p className="notice" role="status">
+          Someone else changed this case since you opened it.{' '}
+          <button type="button" className="secondary small" onClick={reload}>
+            Reload
+          </button>
         </p>
       )}
       <div className="grid">
@@ -135,6 +179,20 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
                   </dd>
                 </>
               )}
+              {breach && (
+                <>
+                  <dt>Data breach</dt>
+                  <dd>
+                    Aware {when(breach.awareAt)} · recorded {when(breach.recordedAt)}
+                    <br />
+                    {breach.authorityNotifiedAt
+                      ? `${breach.authority} notified ${when(breach.authorityNotifiedAt)}${breach.authorityReference ? ` (ref. ${breach.authorityReference})` : ''}`
+                      : 'Authority not yet notified'}
+                    <br />
+                    <span className="muted">{breach.summary}</span>
+                  </dd>
+                </>
+              )}
               {c.outcome && (
                 <>
                   <dt>Outcome</dt>
@@ -162,6 +220,12 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
                     <span className={`chip timer-${t.status.toLowerCase()}`}>{label(t.status)}</span>
                     <span className="due">due {when(t.dueAt)}</span>
                   </div>
+                  {may.decide && !closed && extendable(t) && (
+                    <div className="clock-actions">
+                      <ExtendClock {...props} timer={t} />
+                    </div>
+                  )}
+                  {t.extended && <p className="muted small">Extended once: {t.extensionReason}</p>}
                   <details>
                     <summary>Why due then{t.policy ? ` (${t.policy.source})` : ''}</summary>
                     <ol className="steps">
@@ -177,45 +241,79 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
             </ul>
           </section>
 
-          <Notes c={c} api={api} canWrite={may.work && c.status !== 'CLOSED'} onAdded={load} />
+          <Notes c={c} api={api} canWrite={may.work && !closed} onAdded={load} />
         </div>
 
         <div className="col side">
-          {(may.work || may.evidence) && (
+          {(may.work || may.evidence || may.report) && (
             <section className="panel" aria-labelledby="h-actions">
               <h2 id="h-actions">Actions</h2>
-              {may.work && open && !c.acknowledgedAt && (
-                <button type="button" onClick={() => act('Acknowledged', ops.ACKNOWLEDGE, {})}>
-                  Acknowledge receipt
-                </button>
-              )}
-              {may.work && open && <Assign c={c} viewer={viewer} users={users} onAssign={(to) => act('Assigned', ops.ASSIGN, { to })} />}
-              {may.decide && open && c.availableEscalations.length > 0 && (
-                <Escalate options={c.availableEscalations} onEscalate={(to, reason) => act(`Escalated to ${label(to)}`, ops.ESCALATE, { to, reason })} />
-              )}
-              {may.work && c.status === 'OPEN' && (
-                <WithReason
-                  title="Await complainant"
-                  button="Await complainant"
-                  onSubmit={(reason) => act('Awaiting the complainant', ops.AWAIT, { reason })}
-                />
-              )}
-              {may.work && c.status === 'AWAITING_COMPLAINANT' && (
-                <button type="button" onClick={() => act('Resumed', ops.RESUME, {})}>
-                  Resume
-                </button>
-              )}
-              {may.decide && open && <Resolve onResolve={(outcome, summary) => act('Resolved', ops.RESOLVE, { outcome, summary })} />}
-              {may.decide && c.status === 'RESOLVED' && (
-                <button type="button" onClick={() => act('Closed', ops.CLOSE, {})}>
-                  Close case
-                </button>
-              )}
-              {may.decide && (c.status === 'RESOLVED' || c.status === 'CLOSED') && (
-                <WithReason title="Reopen" button="Reopen" onSubmit={(reason) => act('Reopened', ops.REOPEN, { reason })} />
-              )}
-              {may.evidence && <Evidence id={c.id} reference={c.reference} onError={setError} onDone={setStatus} />}
-              {may.decide && !c.complainant.erasedAt && <Erase onErase={(reason) => act('Complainant data erased', ops.ERASE, { reason })} />}
+              <ActionGroup title="Intake">
+                {may.work && open && !c.acknowledgedAt && (
+                  <button type="button" onClick={() => act('Acknowledged', AcknowledgeDocument, { id: c.id, v: c.version })}>
+                    Acknowledge receipt
+                  </button>
+                )}
+                {may.work && open && (
+                  <Assign c={c} viewer={viewer} users={users} onAssign={(to) => act('Assigned', AssignDocument, { id: c.id, to, v: c.version })} />
+                )}
+                {may.work && !closed && !c.complainant.erasedAt && (may.decide || !c.complainant.involvesChildUnder13) && <EditComplainant {...props} />}
+              </ActionGroup>
+              <ActionGroup title="Escalation">
+                {may.decide && !closed && c.availableEscalations.length > 0 && <Escalate {...props} />}
+                {may.decide && c.stage === 'DPA_PANEL' && open && !adviceRecorded && <PanelAdvice {...props} />}
+              </ActionGroup>
+              <ActionGroup title="Status">
+                {may.work && c.status === 'OPEN' && (
+                  <ReasonAction
+                    onReload={reload}
+                    trigger="Await complainant…"
+                    title="Wait for the complainant"
+                    intro="Pausable clocks pause until the case is resumed."
+                    send={(reason) => run('Awaiting the complainant', AwaitDocument, { id: c.id, reason, v: c.version })}
+                  />
+                )}
+                {may.work && c.status === 'AWAITING_COMPLAINANT' && (
+                  <button type="button" className="secondary" onClick={() => act('Resumed', ResumeDocument, { id: c.id, v: c.version })}>
+                    Resume
+                  </button>
+                )}
+                {may.decide && open && <Resolve {...props} />}
+                {may.decide && c.status === 'RESOLVED' && (
+                  <ReasonAction
+                    onReload={reload}
+                    trigger="Reopen…"
+                    title={`Reopen ${c.reference}`}
+                    intro="The case returns to Open at the same stage; its stage clocks start afresh."
+                    send={(reason) => run('Reopened', ReopenDocument, { id: c.id, reason, v: c.version })}
+                  />
+                )}
+                {may.decide && c.status === 'RESOLVED' && (
+                  <button type="button" className="secondary" onClick={() => act('Closed', CloseDocument, { id: c.id, v: c.version })}>
+                    Close case
+                  </button>
+                )}
+              </ActionGroup>
+              <ActionGroup title="Breach and erasure">
+                {may.decide && !closed && !breach && <RecordBreach {...props} />}
+                {may.decide && !closed && breach && !breach.authorityNotifiedAt && <AuthorityNotified {...props} />}
+                {may.decide && !c.complainant.erasedAt && (
+                  <ReasonAction
+                    onReload={reload}
+                    trigger="Erase complainant data…"
+                    title="Erase the complainant's personal data?"
+                    intro="Name, email and phone are removed for good and the case's free text reads [erased]. The audit trail keeps that it happened, not the data."
+                    danger
+                    send={(reason) => run('Complainant data erased', EraseDocument, { id: c.id, reason })}
+                  />
+                )}
+              </ActionGroup>
+              <ActionGroup title="Evidence">
+                {may.evidence && (
+                  <Evidence id={c.id} reference={c.reference} onError={(message) => setError({ code: 'ERROR', message, fields: {} })} onDone={setStatus} />
+                )}
+                {may.report && <VerifyTrail api={api} id={c.id} />}
+              </ActionGroup>
             </section>
           )}
           <section className="panel" aria-labelledby="h-timeline">
@@ -229,6 +327,7 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
               {events.map((e) => (
                 <li key={e.id}>
                   <span className="seq">#{e.sequence}</span> <strong>{label(e.action)}</strong>
+                  {eventDetail(e.changes) && <span className="detail"> · {eventDetail(e.changes)}</span>}
                   <div className="muted small">
                     {when(e.at)} · {e.actor?.name ?? 'System'}
                     {e.actorRole ? ` (${label(e.actorRole)})` : ''}
@@ -243,217 +342,28 @@ export function CaseView({ api, viewer, id }: { api: Api; viewer: Viewer; id: st
   );
 }
 
-function Notes({ c, api, canWrite, onAdded }: { c: Complaint; api: Api; canWrite: boolean; onAdded: () => Promise<void> }) {
-  const [body, setBody] = useState('');
-  const [internal, setInternal] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await mutate(api, ops.ADD_NOTE, { id: c.id, body, internal });
-      setBody('');
-      setError(null);
-      await onAdded();
-    } catch (err) {
-      setError(err instanceof ApiError ? (err.problem.fields.body ?? err.problem.message) : 'The note was not saved.');
-    }
-  };
-  return (
-    <section className="panel" aria-labelledby="h-notes">
-      <h2 id="h-notes">Notes</h2>
-      <ul className="notes">
-        {c.notes.map((n) => (
-          <li key={n.id}>
-            <p className="prose">{n.body}</p>
-            <div className="muted small">
-              {n.author?.name ?? 'System'} · {when(n.createdAt)} {n.internal && <span className="chip">internal</span>}
-            </div>
-          </li>
-        ))}
-        {c.notes.length === 0 && <li className="muted">No notes yet.</li>}
-      </ul>
-      {canWrite && (
-        <form onSubmit={submit} className="note-form">
-          <label htmlFor="note-body">Add a note</label>
-          <textarea id="note-body" rows={3} value={body} onChange={(e) => setBody(e.target.value)} />
-          {error && (
-            <p className="field-error" role="alert">
-              {error}
-            </p>
-          )}
-          <label className="check">
-            <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} /> Internal
-          </label>
-          <button type="submit" className="secondary" disabled={!body.trim()}>
-            Add note
-          </button>
-        </form>
-      )}
-    </section>
-  );
+const isMove = (v: unknown): v is { from: unknown; to: string } => typeof v === 'object' && v !== null && typeof (v as { to?: unknown }).to === 'string';
+/**
+ * What an audit event was about, from the enum-valued parts of its changes only (which clock,
+ * which stage or status move): never a PII or free-text field, whose values the trail does not hold anyway.
+ */
+function eventDetail(changes: unknown): string | null {
+  if (typeof changes !== 'object' || changes === null) return null;
+  const { kind, regime, stage, status } = changes as Record<string, unknown>;
+  if (typeof kind === 'string' && typeof regime === 'string') return `${label(kind)} (${regime})`;
+  const move = isMove(stage) ? stage : isMove(status) ? status : null;
+  if (!move) return null;
+  return typeof move.from === 'string' ? `${label(move.from)} → ${label(move.to)}` : label(move.to);
 }
 
-function Assign({ c, viewer, users, onAssign }: { c: Complaint; viewer: Viewer; users: UserRef[]; onAssign: (to: string) => Promise<boolean> }) {
-  const [to, setTo] = useState(c.assignee?.id ?? '');
-  if (!viewer.roles.includes('DPO')) {
-    return c.assignee?.id === viewer.user.id ? null : (
-      <button type="button" className="secondary" onClick={() => onAssign(viewer.user.id)}>
-        Assign to me
-      </button>
-    );
-  }
+/** A titled group of actions, shown only when the user may take at least one of them now. */
+function ActionGroup({ title, children }: { title: string; children: ReactNode }) {
+  const items = Children.toArray(children);
+  if (items.length === 0) return null;
   return (
-    <form
-      className="inline"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (to) void onAssign(to);
-      }}
-    >
-      <label htmlFor="assign-to">Assignee</label>
-      <select id="assign-to" value={to} onChange={(e) => setTo(e.target.value)}>
-        <option value="">Choose…</option>
-        {users.map((u) => (
-          <option key={u.id} value={u.id}>
-            {u.name}
-          </option>
-        ))}
-      </select>
-      <button type="submit" className="secondary" disabled={!to}>
-        Assign
-      </button>
-    </form>
-  );
-}
-
-function Escalate({ options, onEscalate }: { options: string[]; onEscalate: (to: string, reason: string) => Promise<boolean> }) {
-  const [reason, setReason] = useState('');
-  return (
-    <fieldset className="escalate">
-      <legend>Escalate</legend>
-      <label htmlFor="escalate-reason">Reason for escalating</label>
-      <input id="escalate-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
-      <div className="buttons">
-        {options.map((to) => (
-          <button
-            key={to}
-            type="button"
-            disabled={!reason.trim()}
-            onClick={async () => {
-              if (await onEscalate(to, reason)) setReason('');
-            }}
-          >
-            Escalate to {label(to)}
-          </button>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
-
-function WithReason({ title, button, onSubmit }: { title: string; button: string; onSubmit: (reason: string) => Promise<boolean> }) {
-  const [reason, setReason] = useState('');
-  const id = `reason-${title.replace(/\W/g, '').toLowerCase()}`;
-  return (
-    <form
-      className="inline"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await onSubmit(reason)) setReason('');
-      }}
-    >
-      <label htmlFor={id}>{title}: reason</label>
-      <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} />
-      <button type="submit" className="secondary" disabled={!reason.trim()}>
-        {button}
-      </button>
-    </form>
-  );
-}
-
-function Resolve({ onResolve }: { onResolve: (outcome: string, summary: string) => Promise<boolean> }) {
-  const [outcome, setOutcome] = useState('');
-  const [summary, setSummary] = useState('');
-  return (
-    <form
-      className="inline"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void onResolve(outcome, summary);
-      }}
-    >
-      <label htmlFor="resolve-outcome">Outcome</label>
-      <select id="resolve-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value)}>
-        <option value="">Choose…</option>
-        {OUTCOMES.map((o) => (
-          <option key={o} value={o}>
-            {label(o)}
-          </option>
-        ))}
-      </select>
-      <label htmlFor="resolve-summary">Resolution summary</label>
-      <input id="resolve-summary" value={summary} onChange={(e) => setSummary(e.target.value)} />
-      <button type="submit" className="secondary" disabled={!outcome || !summary.trim()}>
-        Resolve
-      </button>
-    </form>
-  );
-}
-
-function Evidence({ id, reference, onError, onDone }: { id: string; reference: string; onError: (m: string) => void; onDone: (m: string) => void }) {
-  const [busy, setBusy] = useState(false);
-  const download = async () => {
-    setBusy(true);
-    try {
-      const name = await downloadWithBearer(`/complaints/${encodeURIComponent(id)}/evidence`, `${reference}-evidence.jws`);
-      onDone(`Evidence bundle saved as ${name}`);
-    } catch (e) {
-      onError(e instanceof ApiError ? e.problem.message : 'The evidence bundle could not be downloaded.');
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <button type="button" className="secondary" disabled={busy} onClick={download}>
-      Download evidence bundle
-    </button>
-  );
-}
-
-/** Erasure is irreversible: a modal dialog asks for a reason and a second confirmation. */
-function Erase({ onErase }: { onErase: (reason: string) => Promise<boolean> }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [reason, setReason] = useState('');
-  return (
-    <>
-      <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>
-        Erase complainant data…
-      </button>
-      <dialog ref={dialog} aria-labelledby="erase-title" className="dialog">
-        <form
-          method="dialog"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (await onErase(reason)) {
-              setReason('');
-              dialog.current?.close();
-            }
-          }}
-        >
-          <h2 id="erase-title">Erase the complainant's personal data?</h2>
-          <p>Name, email and phone are removed for good. The audit trail keeps that it happened, not the data.</p>
-          <label htmlFor="erase-reason">Reason</label>
-          <input id="erase-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
-          <div className="buttons">
-            <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" className="danger" disabled={!reason.trim()}>
-              Erase data
-            </button>
-          </div>
-        </form>
-      </dialog>
-    </>
+    <div className="action-group" role="group" aria-label={title}>
+      <h3>{title}</h3>
+      {items}
+    </div>
   );
 }

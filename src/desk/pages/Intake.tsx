@@ -1,6 +1,7 @@
 import { FormEvent, ReactNode, useState } from 'react';
 import { Api, ApiError, mutate } from '../api';
-import { CHANNELS, FILE_COMPLAINT, REGIMES, RIGHTS, Viewer, label } from '../operations';
+import { FileComplaintDocument, type DataContext, type FileComplaintInput, type ProcessingRole } from '../graphql/generated';
+import { CHANNELS, DataSubjectRight, IntakeChannel, REGIMES, RIGHTS, Regime, Viewer, label } from '../operations';
 
 interface Form {
   name: string;
@@ -8,11 +9,11 @@ interface Form {
   phone: string;
   child: boolean;
   jurisdiction: string;
-  regimes: string[];
-  dataContext: string;
-  processingRole: string;
-  rights: string[];
-  channel: string;
+  regimes: Regime[];
+  dataContext: DataContext;
+  processingRole: ProcessingRole;
+  rights: DataSubjectRight[];
+  channel: IntakeChannel;
   summary: string;
   description: string;
   receivedAt: string;
@@ -48,11 +49,11 @@ export function Intake({ api, onFiled }: { api: Api; viewer: Viewer; onFiled: (i
   const [busy, setBusy] = useState(false);
   const [key] = useState(() => crypto.randomUUID());
   const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
-  const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+  const toggle = <T extends string>(list: T[], value: T): T[] => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const input: Record<string, unknown> = {
+    const input: FileComplaintInput = {
       complainant: { name: form.name, email: form.email || undefined, phone: form.phone || undefined, involvesChildUnder13: form.child },
       jurisdiction: form.jurisdiction.trim().toUpperCase(),
       regimes: form.regimes.length ? form.regimes : undefined,
@@ -69,7 +70,7 @@ export function Intake({ api, onFiled }: { api: Api; viewer: Viewer; onFiled: (i
     }
     setBusy(true);
     try {
-      const data = await mutate<{ fileComplaint: { id: string; reference: string } }>(api, FILE_COMPLAINT, { input, key });
+      const data = await mutate(api, FileComplaintDocument, { input, key });
       onFiled(data.fileComplaint.id);
     } catch (err) {
       const problem = err instanceof ApiError ? err.problem : { message: 'The complaint could not be filed.', fields: {} };
@@ -144,7 +145,7 @@ export function Intake({ api, onFiled }: { api: Api; viewer: Viewer; onFiled: (i
             {field(
               'channel',
               'Channel',
-              <select {...aria('channel')} value={form.channel} onChange={(e) => set({ channel: e.target.value })}>
+              <select {...aria('channel')} value={form.channel} onChange={(e) => set({ channel: e.target.value as IntakeChannel })}>
                 {CHANNELS.map((c) => (
                   <option key={c} value={c}>
                     {label(c)}
@@ -168,7 +169,7 @@ export function Intake({ api, onFiled }: { api: Api; viewer: Viewer; onFiled: (i
             {field(
               'dataContext',
               'Data context',
-              <select {...aria('dataContext')} value={form.dataContext} onChange={(e) => set({ dataContext: e.target.value })}>
+              <select {...aria('dataContext')} value={form.dataContext} onChange={(e) => set({ dataContext: e.target.value as DataContext })}>
                 <option value="CONSUMER">Consumer</option>
                 <option value="EMPLOYMENT">Employment (HR)</option>
               </select>,
@@ -176,7 +177,7 @@ export function Intake({ api, onFiled }: { api: Api; viewer: Viewer; onFiled: (i
             {field(
               'processingRole',
               'Processing role',
-              <select {...aria('processingRole')} value={form.processingRole} onChange={(e) => set({ processingRole: e.target.value })}>
+              <select {...aria('processingRole')} value={form.processingRole} onChange={(e) => set({ processingRole: e.target.value as ProcessingRole })}>
                 <option value="CONTROLLER">Controller</option>
                 <option value="PROCESSOR">Processor</option>
               </select>,

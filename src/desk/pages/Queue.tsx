@@ -1,6 +1,7 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react';
 import { Api, ApiError, query } from '../api';
-import { QUEUE, QueueRow, REGIMES, STAGES, STATUSES, Viewer, label, when } from '../operations';
+import { QueueDocument, type ComplaintFilter, type QueueQuery } from '../graphql/generated';
+import { ComplaintStage, ComplaintStatus, QueueRow, REGIMES, Regime, STAGES, STATUSES, Viewer, label, when } from '../operations';
 
 interface Filters {
   stage: string;
@@ -10,11 +11,7 @@ interface Filters {
   breached: boolean;
   search: string;
 }
-interface Page {
-  totalCount: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: { node: QueueRow }[];
-}
+type Page = QueueQuery['complaints'];
 
 /** A case's clock state for the queue: breached beats warned. */
 export function clockState(row: Pick<QueueRow, 'slaTimers'>, now = Date.now()): 'breached' | 'warned' | null {
@@ -37,16 +34,16 @@ export function Queue({ api, viewer }: { api: Api; viewer: Viewer }) {
 
   const load = useCallback(
     async (after: string | null) => {
-      const filter: Record<string, unknown> = {};
-      if (filters.stage) filter.stage = [filters.stage];
-      if (filters.status) filter.status = [filters.status];
-      if (filters.regime) filter.regime = [filters.regime];
+      const filter: ComplaintFilter = {};
+      if (filters.stage) filter.stage = [filters.stage as ComplaintStage];
+      if (filters.status) filter.status = [filters.status as ComplaintStatus];
+      if (filters.regime) filter.regime = [filters.regime as Regime];
       if (filters.mine) filter.assigneeId = viewer.user.id;
       if (filters.breached) filter.breached = true;
       if (filters.search) filter.search = filters.search;
       setLoading(true);
       try {
-        const data = await query<{ complaints: Page }>(api, QUEUE, { filter, after });
+        const data = await query(api, QueueDocument, { filter, after });
         setPage(data.complaints);
         setRows((prev) => (after ? [...prev, ...data.complaints.edges.map((e) => e.node)] : data.complaints.edges.map((e) => e.node)));
         setError(null);

@@ -1,7 +1,8 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, ChartConfiguration, Legend, LinearScale, Tooltip } from 'chart.js';
 import { Api, ApiError, downloadWithBearer, query } from '../api';
-import { REPORT, Report, Viewer, can, label } from '../operations';
+import { ReportDocument } from '../graphql/generated';
+import { Report, Viewer, can, label } from '../operations';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -20,7 +21,7 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
 
   const load = async () => {
     try {
-      const data = await query<{ complianceReport: Report }>(api, REPORT, { from: `${from}T00:00:00.000Z`, to: `${to}T00:00:00.000Z` });
+      const data = await query(api, ReportDocument, { from: `${from}T00:00:00.000Z`, to: `${to}T00:00:00.000Z` });
       setReport(data.complianceReport);
       setError(null);
     } catch (e) {
@@ -91,6 +92,7 @@ export function Reports({ api, viewer }: { api: Api; viewer: Viewer }) {
           <div className="charts">
             <BarChart
               title="SLA compliance by kind"
+              empty="No clock was met or breached in this window yet."
               labels={report.sla.byKind.map((k) => label(k.kind))}
               stacked
               series={[
@@ -135,7 +137,7 @@ interface Series {
   color: string;
 }
 
-function BarChart({ title, labels, series, stacked }: { title: string; labels: string[]; series: Series[]; stacked?: boolean }) {
+function BarChart({ title, labels, series, stacked, empty }: { title: string; labels: string[]; series: Series[]; stacked?: boolean; empty?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const config: ChartConfiguration<'bar'> = {
@@ -156,6 +158,7 @@ function BarChart({ title, labels, series, stacked }: { title: string; labels: s
   return (
     <figure className="panel chart">
       <figcaption>{title}</figcaption>
+      {empty && series.every((s) => s.data.every((n) => n === 0)) && <p className="muted small">{empty}</p>}
       <div className="canvas-box">
         <canvas ref={canvas} role="img" aria-label={`${title}. ${summary || 'No data'}`} />
       </div>
