@@ -26,7 +26,7 @@ beforeAll(async () => {
   const count = t.queries.logQuery.bind(t.queries);
   (t.queries as unknown as { logQuery: (query: string) => void }).logQuery = (query: string) => {
     statements.push(query);
-    count();
+    count(query);
   };
 });
 afterAll(() => t.close());
