@@ -1,5 +1,6 @@
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
+import { AuditSigningStart } from './audit-signing-start.entity';
 import { Complaint } from './complaint.entity';
 import { ExportLink } from './export-link.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -11,7 +12,21 @@ import { StageTransition } from './stage-transition.entity';
 import { Tenant } from './tenant.entity';
 import { User } from './user.entity';
 
-export { AuditCheckpoint, AuditEvent, Complaint, ExportLink, IdempotencyKey, Note, ReferenceCounter, SlaPolicy, SlaTimer, StageTransition, Tenant, User };
+export {
+  AuditCheckpoint,
+  AuditEvent,
+  AuditSigningStart,
+  Complaint,
+  ExportLink,
+  IdempotencyKey,
+  Note,
+  ReferenceCounter,
+  SlaPolicy,
+  SlaTimer,
+  StageTransition,
+  Tenant,
+  User,
+};
 
 export const ENTITIES = [
   Tenant,
@@ -26,4 +41,5 @@ export const ENTITIES = [
   ReferenceCounter,
   AuditCheckpoint,
   ExportLink,
+  AuditSigningStart,
 ];

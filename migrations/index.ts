@@ -14,6 +14,7 @@ import { ExportLinks1764375600000 } from './1764375600000-ExportLinks';
 import { MetricsReadable1764376100000 } from './1764376100000-MetricsReadable';
 import { Webhooks1764376200000 } from './1764376200000-Webhooks';
 import { SlaMail1764376210000 } from './1764376210000-SlaMail';
+import { AuditEventSignatures1764383000000 } from './1764383000000-AuditEventSignatures';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   MetricsReadable1764376100000,
   Webhooks1764376200000,
   SlaMail1764376210000,
+  AuditEventSignatures1764383000000,
 ];

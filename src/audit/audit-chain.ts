@@ -4,6 +4,7 @@ import { AuditAction } from '../domain/enums';
 import { AuditEvent } from '../../entities';
 import { withoutValues } from './changes';
 import { chainHash } from './chain-hash';
+import { signEventHash } from './event-signature';
 import { queueSlaMail } from '../mail/sla-mail';
 import { queueWebhooks } from '../webhooks/outbox';
 
@@ -59,9 +60,10 @@ export async function appendAudit(
   event.requestId = tx.requestId;
   event.prevHash = last?.hash ?? null;
   event.hash = chainHash(event.prevHash, event);
+  event.signature = await signEventHash(tx, event.hash);
   await tx.manager.query(
-    `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
     [
       event.id,
       tenantId,
@@ -76,6 +78,7 @@ export async function appendAudit(
       event.requestId,
       event.prevHash,
       event.hash,
+      event.signature,
     ],
   );
   // Delivered to LISTENers only when the transaction commits: the feed of complaintEvents.
