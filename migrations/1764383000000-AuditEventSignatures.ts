@@ -20,9 +20,13 @@ export class AuditEventSignatures1764383000000 implements MigrationInterface {
         first_signed_sequence int NOT NULL,
         PRIMARY KEY (tenant_id, chain_id)
       )`);
+    // Every tenant's chains: row-level security is forced on the owner too, so lift it for
+    // this one read (inside the migration's transaction) unless the owner bypasses it anyway.
+    await q.query(`ALTER TABLE audit_events NO FORCE ROW LEVEL SECURITY`);
     await q.query(`
       INSERT INTO audit_signing_starts (tenant_id, chain_id, first_signed_sequence)
       SELECT tenant_id, chain_id, max(sequence) + 1 FROM audit_events GROUP BY tenant_id, chain_id`);
+    await q.query(`ALTER TABLE audit_events FORCE ROW LEVEL SECURITY`);
     await q.query(`GRANT SELECT ON audit_signing_starts TO cms_app`);
     await q.query(`GRANT DELETE ON audit_signing_starts TO cms_purger`); // the retention purge
     const currentTenant = `NULLIF(current_setting('app.tenant_id', true), '')`;
