@@ -10,4 +10,8 @@ module.exports = {
   setupFiles: ['reflect-metadata'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker runs its 'exit' within 1 ms of jest's END message and holds no handle, but the
+  // process itself (native teardown) can take over jest's default 500 ms to end on a loaded
+  // machine, which jest then reports as "failed to exit gracefully" and kills.
+  workerGracefulExitTimeout: 5000,
 };

@@ -56,4 +56,12 @@ export class AuditEvent {
 
   @Column({ type: 'text' })
   hash: string;
+
+  /**
+   * Compact JWS (EdDSA, the evidence key) of { hash }: written by the service, which holds
+   * the key the database does not (src/audit/event-signature.ts). Null only on events
+   * written before events were signed (see AuditSigningStart).
+   */
+  @Column({ type: 'text', nullable: true })
+  signature: string | null;
 }

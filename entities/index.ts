@@ -1,5 +1,6 @@
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditEvent } from './audit-event.entity';
+import { AuditSigningStart } from './audit-signing-start.entity';
 import { Complaint } from './complaint.entity';
 import { ExportLink } from './export-link.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -15,6 +16,7 @@ import { User } from './user.entity';
 export {
   AuditCheckpoint,
   AuditEvent,
+  AuditSigningStart,
   Complaint,
   ExportLink,
   IdempotencyKey,
@@ -42,4 +44,5 @@ export const ENTITIES = [
   AuditCheckpoint,
   ExportLink,
   ReportRollup,
+  AuditSigningStart,
 ];

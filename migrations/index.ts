@@ -16,6 +16,7 @@ import { Webhooks1764376200000 } from './1764376200000-Webhooks';
 import { SlaMail1764376210000 } from './1764376210000-SlaMail';
 import { ReportRollups1764381000000 } from './1764381000000-ReportRollups';
 import { EmailDigests1764382500000 } from './1764382500000-EmailDigests';
+import { AuditEventSignatures1764383000000 } from './1764383000000-AuditEventSignatures';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   SlaMail1764376210000,
   ReportRollups1764381000000,
   EmailDigests1764382500000,
+  AuditEventSignatures1764383000000,
 ];

@@ -438,13 +438,13 @@ const REFUSED_LINK = { code: '23514', message: expect.stringMatching(/does not f
 const NO_PRIVILEGE = { code: '42501', message: expect.stringMatching(/permission denied/) };
 
 describe('cover-ups by the API role itself (cms_app) are refused by the database', () => {
-  test('the next event, correctly linked, is admitted and moves the head: the database keeps the head, not the API', async () => {
+  test('the next event, correctly linked, is admitted and moves the head (the database keeps the head, not the API), but without the evidence key it is reported', async () => {
     const c = await threeEventCase();
 
     await asApiRole(...forgedEvent({ complaintId: c.id }, 4, c.events[2].hash));
 
     expect(await complaintHead(c.id)).toEqual({ sequence: 4, hash: (await storedEvents(c.id))[3].hash });
-    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: true, eventsChecked: 4, brokenAtSequence: null });
+    expect((await verify(c.id)).data.verifyAuditTrail).toEqual({ valid: false, eventsChecked: 4, brokenAtSequence: 4 });
   });
 
   test('(a) after the tail was cut, a correctly hashed replacement event is refused, and so is moving the head to it', async () => {

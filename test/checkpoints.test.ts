@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { compactVerify, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, JSONWebKeySet } from 'jose';
+import { createHash, randomUUID } from 'node:crypto';
+import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, JSONWebKeySet } from 'jose';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,6 +86,7 @@ type Row = {
   request_id: string | null;
   prev_hash: string | null;
   hash: string;
+  signature: string | null;
 };
 const events = (id: string) => t.sql<Row>('SELECT * FROM audit_events WHERE chain_id = $1 ORDER BY sequence', [id]);
 const asHashed = (r: Row) => ({
@@ -272,7 +273,7 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
   beforeAll(async () => {
     const dpo = await t.token(Role.DPO);
     cases = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const c = await file();
       await t.gql(dpo, `mutation ($id: ID!) { acknowledgeComplaint(id: $id) { id } }`, { id: c.id });
       await t.gql(dpo, `mutation ($id: ID!) { addNote(complaintId: $id, body: "called back") { id } }`, { id: c.id });
@@ -283,9 +284,14 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
     made = await checkpoint();
   });
 
-  test('before any tampering every trail verifies, and a bundle matches the checkpoint kept outside', async () => {
+  test('before any tampering every trail verifies, each event signed by the evidence key, and a bundle matches the checkpoint kept outside', async () => {
     const c = cases[4];
     expect(await verify(c.id)).toEqual({ valid: true, eventsChecked: lengths.get(c.id), brokenAtSequence: null });
+    for (const e of await events(c.id)) {
+      const { payload, protectedHeader } = await compactVerify(e.signature!, createLocalJWKSet(jwks));
+      expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: 'cp-key', typ: 'audit-event' });
+      expect(JSON.parse(Buffer.from(payload).toString('utf8'))).toEqual({ hash: e.hash });
+    }
     const cli = await verifyEvidenceCli([await bundleOf(c.id), '--checkpoint', checkpointFile(made.id), '--jwks', jwksFile]);
     expect(cli.stdout).toMatch(new RegExp(`checkpoint ${made.id} holds at sequence ${lengths.get(c.id)}`));
     expect(cli.code).toBe(0);
@@ -306,7 +312,7 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
     expect(cli.stdout).toContain(`FAIL checkpoint mismatch: the checkpoint signed event ${n}, the bundle's trail has no such event`);
   });
 
-  test("(2) rewrite event 2 and recompute every later hash and the head: reported at the checkpoint's sequence, the lowest one provably different", async () => {
+  test('(2) rewrite event 2 and recompute every later hash and the head: event 2 no longer carries the signature of its hash, and the checkpoint differs', async () => {
     const c = cases[1];
     const n = lengths.get(c.id)!;
     await asOwnerWithoutTriggers(async () => {
@@ -314,22 +320,24 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
       rows[1].changes = { ...rows[1].changes, rewritten: { from: null, to: 'by the owner' } };
       await rehash(c.id, rows);
     });
-    expect(await verify(c.id)).toEqual({ valid: false, eventsChecked: n, brokenAtSequence: n });
+    expect(await verify(c.id)).toEqual({ valid: false, eventsChecked: 2, brokenAtSequence: 2 });
 
     const cli = await verifyEvidenceCli([await bundleOf(c.id), '--checkpoint', checkpointFile(made.id), '--jwks', jwksFile]);
     expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain(`FAIL event 2 bad signature`);
+    expect(cli.stdout).not.toContain(`FAIL event 1 `);
     expect(cli.stdout).toContain(`FAIL checkpoint mismatch: event ${n} differs from the checkpoint's hash`);
+    expect(cli.stdout).toContain(`FAIL audit trail broken at sequence 2 (checked against checkpoint ${made.id})`);
   });
 
-  test('(3) a correctly hashed event appended by the app role past the head is refused or reported', async () => {
-    const c = cases[2];
-    const n = lengths.get(c.id)!;
-    const [last] = await events(c.id).then((rows) => rows.slice(-1));
+  /** As an attacker holding the app role's credentials: the next link, hashed the service's way. */
+  async function appendAsAppRole(complaintId: string, signature: (hash: string) => Promise<string | null>): Promise<number> {
+    const [last] = await events(complaintId).then((rows) => rows.slice(-1));
     const fake = {
-      id: '6d1c3a8e-4a9f-4f8e-9a65-0b1f6c3d2e10',
+      id: randomUUID(),
       tenantId: 'acme',
-      complaintId: c.id,
-      sequence: n + 1,
+      complaintId,
+      sequence: last.sequence + 1,
       action: 'NOTE_ADDED',
       actorId: 'acme-dpo',
       actorRole: 'DPO',
@@ -337,35 +345,58 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
       changes: {},
       requestId: null,
     };
-    let refused = false;
+    const hash = chainHash(last.hash, fake);
     await t.sql('BEGIN');
     try {
       await t.sql(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', 'acme', true)`);
       await t.sql(
-        `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
-         VALUES ($1, $2, $3::uuid, $3::text, $4, $5, $6, $7, $8, '{}', NULL, $9, $10)`,
-        [fake.id, fake.tenantId, c.id, fake.sequence, fake.action, fake.actorId, fake.actorRole, fake.at, last.hash, chainHash(last.hash, fake)],
+        `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
+         VALUES ($1, $2, $3::uuid, $3::text, $4, $5, $6, $7, $8, '{}', NULL, $9, $10, $11)`,
+        [fake.id, fake.tenantId, complaintId, fake.sequence, fake.action, fake.actorId, fake.actorRole, fake.at, last.hash, hash, await signature(hash)],
       );
       await t.sql('COMMIT');
     } catch (error) {
       await t.sql('ROLLBACK');
-      // Refused by the database (a trigger or a privilege), not by a mistake of this test.
-      expect(['42501', 'P0001']).toContain((error as { code?: string }).code);
-      refused = true;
+      throw error;
     }
-    if (refused) {
-      expect(await verify(c.id)).toEqual({ valid: true, eventsChecked: n, brokenAtSequence: null });
-    } else {
-      // Admitted only as the head's next link (the database moved the head): the signed history
-      // before it stands, and the appended event is in the trail for everyone to see, it hides nothing.
-      expect(await verify(c.id)).toEqual({ valid: true, eventsChecked: n + 1, brokenAtSequence: null });
-      const trail = await events(c.id);
-      expect(trail.map((e: { sequence: number }) => e.sequence)).toEqual(Array.from({ length: n + 1 }, (_, i) => i + 1));
-      expect(trail[n].id).toBe(fake.id);
-    }
+    return fake.sequence;
+  }
+
+  test('(3) an event appended by the app role past the head, correctly linked and hashed, is reported: unsigned, or signed by anyone but the evidence key', async () => {
+    const c = cases[2];
+    const n = lengths.get(c.id)!;
+    // The database admits it as the head's next link (it moves the head itself) ...
+    expect(await appendAsAppRole(c.id, async () => null)).toBe(n + 1);
+    const trail = await events(c.id);
+    expect(trail.map((e) => e.sequence)).toEqual(Array.from({ length: n + 1 }, (_, i) => i + 1));
+    // ... but without the evidence key it cannot be the service's: reported by its sequence.
+    expect(await verify(c.id)).toEqual({ valid: false, eventsChecked: n + 1, brokenAtSequence: n + 1 });
+    const bundle = await bundleOf(c.id);
+    const cli = await verifyEvidenceCli([bundle, '--checkpoint', checkpointFile(made.id), '--jwks', jwksFile]);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain(`FAIL event ${n + 1} is not signed`);
+    expect(cli.stdout).toContain(`FAIL audit trail broken at sequence ${n + 1} (checked against checkpoint ${made.id})`);
+    expect(cli.stdout).not.toContain('checkpoint mismatch'); // what the checkpoint signed still holds: the signature is what catches it
+
+    // Signed with a key of the attacker's own under the service's kid, or with a signature
+    // copied from the service's previous event: neither is the evidence key's over this hash.
+    const d = cases[5];
+    const m = lengths.get(d.id)!;
+    const { privateKey } = await generateKeyPair('Ed25519');
+    const forged = (hash: string) =>
+      new CompactSign(Buffer.from(JSON.stringify({ hash }))).setProtectedHeader({ alg: 'EdDSA', kid: 'cp-key', typ: 'audit-event' }).sign(privateKey);
+    await appendAsAppRole(d.id, forged);
+    const copied = (await events(d.id)).at(-1)!.signature;
+    await appendAsAppRole(d.id, async () => copied);
+    expect(await verify(d.id)).toEqual({ valid: false, eventsChecked: m + 1, brokenAtSequence: m + 1 });
+    const both = await verifyEvidenceCli([await bundleOf(d.id), '--jwks', jwksFile]);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toContain(`FAIL event ${m + 1} bad signature`);
+    expect(both.stdout).toContain(`FAIL event ${m + 2} bad signature`);
+    expect(both.stdout).toContain(`FAIL audit trail broken at sequence ${m + 1}`);
   });
 
-  test('(4) wipe the trail and rebuild a shorter valid chain with a new head: reported at the first sequence missing since the checkpoint', async () => {
+  test('(4) wipe the trail and rebuild a shorter valid chain with a new head, the old signatures copied: reported at its first event, and at the first sequence missing since the checkpoint', async () => {
     const c = cases[3];
     const n = lengths.get(c.id)!;
     await asOwnerWithoutTriggers(async () => {
@@ -376,23 +407,98 @@ describe('cover-ups after a checkpoint are reported by verifyAuditTrail and by v
         const reset = { ...r, id: `00000000-0000-4000-8000-00000000000${i + 1}`, changes: { reset: true } };
         const hash = chainHash(prev, asHashed(reset));
         await t.sql(
-          `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
-           VALUES ($1, $2, $3::uuid, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [reset.id, r.tenant_id, c.id, r.sequence, r.action, r.actor_id, r.actor_role, r.at, JSON.stringify(reset.changes), r.request_id, prev, hash],
+          `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
+           VALUES ($1, $2, $3::uuid, $3::text, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          [
+            reset.id,
+            r.tenant_id,
+            c.id,
+            r.sequence,
+            r.action,
+            r.actor_id,
+            r.actor_role,
+            r.at,
+            JSON.stringify(reset.changes),
+            r.request_id,
+            prev,
+            hash,
+            r.signature,
+          ],
         );
         prev = hash;
       }
       await t.sql('UPDATE complaints SET audit_head_sequence = 2, audit_head_hash = $2 WHERE id = $1', [c.id, prev]);
     });
-    expect(await verify(c.id)).toEqual({ valid: false, eventsChecked: 2, brokenAtSequence: 3 });
+    expect(await verify(c.id)).toEqual({ valid: false, eventsChecked: 1, brokenAtSequence: 1 });
 
     const bundle = await bundleOf(c.id);
     const cli = await verifyEvidenceCli([bundle, '--checkpoint', checkpointFile(made.id), '--jwks', jwksFile]);
     expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain(`FAIL event 1 bad signature`);
+    expect(cli.stdout).toContain(`FAIL event 2 bad signature`);
     expect(cli.stdout).toContain(`FAIL checkpoint mismatch: the checkpoint signed event ${n}, the bundle's trail has no such event`);
-    // Even without the file, the bundle says what the service found against its latest checkpoint.
+    // Even without the file, the bundle says what the service found.
     const alone = await verifyEvidenceCli([bundle, '--jwks', jwksFile]);
     expect(alone.code).toBe(1);
-    expect(alone.stdout).toContain(`FAIL audit trail broken at sequence 3 (checked against checkpoint ${made.id})`);
+    expect(alone.stdout).toContain(`FAIL audit trail broken at sequence 1 (checked against checkpoint ${made.id})`);
+  });
+});
+
+describe('chains written before audit events were signed', () => {
+  /** A chain as the migration AuditEventSignatures found it: its events unsigned, signing to start after them. */
+  async function legacyCase(): Promise<{ id: string; n: number }> {
+    const c = await file();
+    const n = (await events(c.id)).length;
+    await asOwnerWithoutTriggers(async () => {
+      await t.sql('UPDATE audit_events SET signature = NULL WHERE complaint_id = $1', [c.id]);
+      await t.sql(`INSERT INTO audit_signing_starts (tenant_id, chain_id, first_signed_sequence) VALUES ('acme', $1, $2)`, [c.id, n + 1]);
+    });
+    return { id: c.id, n };
+  }
+
+  test('its unsigned events verify and the service signs from the next one on; an unsigned event appended after them by the app role is reported', async () => {
+    const { id, n } = await legacyCase();
+    expect(await verify(id)).toEqual({ valid: true, eventsChecked: n, brokenAtSequence: null });
+    await t.gql(await t.token(Role.DPO), `mutation ($id: ID!) { addNote(complaintId: $id, body: "after the upgrade") { id } }`, { id });
+    expect((await events(id)).map((e) => e.signature !== null)).toEqual([...Array<boolean>(n).fill(false), true]);
+    expect(await verify(id)).toEqual({ valid: true, eventsChecked: n + 1, brokenAtSequence: null });
+    const cli = await verifyEvidenceCli([await bundleOf(id), '--jwks', jwksFile]);
+    expect(cli.code).toBe(0);
+
+    const [last] = (await events(id)).slice(-1);
+    const fake = { ...asHashed(last), id: randomUUID(), sequence: n + 2, changes: {} };
+    await t.sql('BEGIN');
+    await t.sql(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', 'acme', true)`);
+    await t.sql(
+      `INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
+       VALUES ($1, 'acme', $2::uuid, $2::text, $3, $4, $5, $6, $7, '{}', $8, $9, $10)`,
+      [fake.id, id, fake.sequence, fake.action, fake.actorId, fake.actorRole, fake.at, fake.requestId, last.hash, chainHash(last.hash, fake)],
+    );
+    await t.sql('COMMIT');
+    expect(await verify(id)).toEqual({ valid: false, eventsChecked: n + 2, brokenAtSequence: n + 2 });
+    const after = await verifyEvidenceCli([await bundleOf(id), '--jwks', jwksFile]);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain(`FAIL event ${n + 2} is not signed`);
+  });
+
+  test('the app role can neither record nor move where signing starts', async () => {
+    const { id, n } = await legacyCase();
+    for (const statement of [
+      [`INSERT INTO audit_signing_starts (tenant_id, chain_id, first_signed_sequence) VALUES ('acme', $1, 1000)`, [randomUUID()]],
+      [`UPDATE audit_signing_starts SET first_signed_sequence = 1000 WHERE chain_id = $1`, [id]],
+      [`DELETE FROM audit_signing_starts WHERE chain_id = $1`, [id]],
+    ] as const) {
+      await t.sql('BEGIN');
+      const refused = await t
+        .sql(`SELECT set_config('role', 'cms_app', true), set_config('app.tenant_id', 'acme', true)`)
+        .then(() => t.sql(statement[0], [...statement[1]]))
+        .then(
+          () => null,
+          (error: { code?: string }) => error.code,
+        );
+      await t.sql('ROLLBACK');
+      expect(refused).toBe('42501');
+    }
+    expect(await t.sql('SELECT first_signed_sequence FROM audit_signing_starts WHERE chain_id = $1', [id])).toEqual([{ first_signed_sequence: n + 1 }]);
   });
 });

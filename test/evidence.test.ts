@@ -105,6 +105,15 @@ describe('GET /complaints/{id}/evidence', () => {
         prevHash: trail[0].hash,
       }),
     );
+    // Each event carries the evidence key's signature of its hash, as stored (issue 11).
+    const signatures = await t.sql('SELECT signature FROM audit_events WHERE complaint_id = $1 ORDER BY sequence', [complaint.id]);
+    expect(bundle.auditTrail.map((e: { signature: string }) => e.signature)).toEqual(signatures.map((e) => e.signature));
+    expect(bundle.auditSignedFrom).toBe(1);
+    for (const e of bundle.auditTrail as { hash: string; signature: string }[]) {
+      const signed = await compactVerify(e.signature, createLocalJWKSet(JSON.parse(readFileSync(jwksFile, 'utf8'))));
+      expect(signed.protectedHeader).toEqual({ alg: 'EdDSA', kid: 'evidence-2026-12', typ: 'audit-event' });
+      expect(JSON.parse(Buffer.from(signed.payload).toString('utf8'))).toEqual({ hash: e.hash });
+    }
     expect(bundle.verification).toEqual({ valid: true, eventsChecked: trail.length, brokenAtSequence: null });
     expect(bundle.generatedBy).toEqual({ userId: 'acme-dpo', roles: ['DPO'] });
     expect(Date.parse(bundle.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
@@ -160,6 +169,15 @@ describe('GET /complaints/{id}/evidence', () => {
     const missing = await verifyEvidenceCli([saved('gap.jws', withPayload(text, gap)), '--jwks', jwksFile]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('FAIL missing sequence 2');
+
+    const unsigned = payloadOf(text);
+    unsigned.auditTrail[1].signature = null;
+    unsigned.auditTrail[2].signature = unsigned.auditTrail[0].signature;
+    const stripped = await verifyEvidenceCli([saved('unsigned.jws', withPayload(text, unsigned)), '--jwks', jwksFile]);
+    expect(stripped.code).toBe(1);
+    expect(stripped.stdout).toContain('FAIL event 2 is not signed');
+    expect(stripped.stdout).toContain('FAIL event 3 bad signature');
+    expect(stripped.stdout).not.toContain('FAIL event 1 ');
   });
 
   test('a bundle re-signed with another key under the same kid is refused', async () => {

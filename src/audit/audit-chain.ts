@@ -4,6 +4,7 @@ import { AuditAction } from '../domain/enums';
 import { AuditEvent } from '../../entities';
 import { withoutValues } from './changes';
 import { chainHash } from './chain-hash';
+import { signEventHash } from './event-signature';
 import { queueSlaMail } from '../mail/sla-mail';
 import { queueWebhooks } from '../webhooks/outbox';
 
@@ -55,6 +56,19 @@ export function sealEvent(event: AuditEvent, head: ChainHead): ChainHead {
   return { sequence: event.sequence, hash: event.hash };
 }
 
+/**
+ * Signs sealed events (issue 11): each event's hash with the service's evidence key, which
+ * the database never holds, so an event appended with database credentials alone is
+ * reported by verification (src/audit/event-signature.ts).
+ */
+export async function signEvents(tx: TxContext, events: AuditEvent[]): Promise<void> {
+  await Promise.all(
+    events.map(async (e) => {
+      e.signature = await signEventHash(tx, e.hash);
+    }),
+  );
+}
+
 /** Seals events of one chain in order, from its head; returns the new head. */
 export function sealChain(events: AuditEvent[], head: ChainHead): ChainHead {
   return events.reduce((h, e) => sealEvent(e, h), head);
@@ -76,6 +90,7 @@ export function eventRow(e: AuditEvent): Record<string, unknown> {
     request_id: e.requestId,
     prev_hash: e.prevHash,
     hash: e.hash,
+    signature: e.signature,
   };
 }
 
@@ -114,13 +129,14 @@ export async function appendAudit(
   const tenantId = tx.tenantId;
   const event = draftEvent(tx, complaintId, action, changes, options);
   tx.chainHeads.set(event.chainId, sealEvent(event, tx.chainHeads.get(event.chainId) ?? (await lockHead(tx, complaintId, event.chainId))));
+  await signEvents(tx, [event]);
   // The event and its notice in one round trip; the NOTIFY is delivered only when the transaction commits.
   await tx.manager.query(
     `WITH e AS (
-       INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
+       INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id
      )
-     SELECT pg_notify('cms_audit', $14) FROM e`,
+     SELECT pg_notify('cms_audit', $15) FROM e`,
     [
       event.id,
       tenantId,
@@ -135,6 +151,7 @@ export async function appendAudit(
       event.requestId,
       event.prevHash,
       event.hash,
+      event.signature,
       auditNotice(tenantId, complaintId, [event.id]),
     ],
   );

@@ -1,4 +1,5 @@
-import type { ChainedEvent, ChainVerification } from '../audit/chain-hash';
+import type { ChainVerification } from '../audit/chain-hash';
+import type { SignedEvent } from '../audit/event-signature';
 
 /**
  * The evidence bundle (SPEC §7): one JSON document about one case that an auditor checks
@@ -8,8 +9,11 @@ export const EVIDENCE_TYP = 'evidence-bundle';
 /** The JWS `typ` of an audit checkpoint: neither document passes for the other. */
 export const CHECKPOINT_TYP = 'audit-checkpoint';
 
-/** One audit event with every field its hash covers (actorId + actorRole are the actor). */
-export interface BundleEvent extends ChainedEvent {
+/**
+ * One audit event with every field its hash covers (actorId + actorRole are the actor) and
+ * its signature (a compact JWS of { hash }, typ audit-event; null before signing began).
+ */
+export interface BundleEvent extends SignedEvent {
   at: string;
 }
 
@@ -23,7 +27,12 @@ export interface EvidenceBundle {
   auditHead: { sequence: number; hash: string | null };
   /** The head the latest audit checkpoint signed for this case, if one covers it. */
   checkpoint: { id: string; createdAt: string; sequence: number; hash: string } | null;
-  /** As verifyAuditTrail computes it, from the three above. */
+  /**
+   * The first sequence whose event must be signed: events before it were written before
+   * audit events were signed (1 for every chain begun since). Absent in older bundles.
+   */
+  auditSignedFrom?: number;
+  /** As verifyAuditTrail computes it, from the above and the events' signatures. */
   verification: ChainVerification;
   generatedAt: string;
   generatedBy: { userId: string; roles: string[] };
@@ -32,7 +41,7 @@ export interface EvidenceBundle {
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** An audit event as stored: the hashed fields with `at` as the database returns it. */
-export type EventRow = ChainedEvent & { at: Date };
+export type EventRow = SignedEvent & { at: Date };
 
 export function bundleEvent(e: EventRow): BundleEvent {
   return {
@@ -48,6 +57,7 @@ export function bundleEvent(e: EventRow): BundleEvent {
     requestId: e.requestId,
     prevHash: e.prevHash,
     hash: e.hash,
+    signature: e.signature ?? null,
   };
 }
 

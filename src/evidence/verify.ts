@@ -1,5 +1,6 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, JSONWebKeySet } from 'jose';
 import { chainHash, verifyChainWithCheckpoint } from '../audit/chain-hash';
+import { checkEventSignatures, verifySignedChain } from '../audit/event-signature';
 import { checkpointRoot, ChainHead } from '../audit/merkle';
 import { BundleEvent, CHECKPOINT_TYP, EVIDENCE_TYP, EvidenceBundle } from './bundle';
 
@@ -83,8 +84,23 @@ export async function verifyEvidence(bundleJws: string, jwks: JSONWebKeySet, che
     return { failures: [...failures, 'payload: not an evidence bundle (no auditTrail, auditHead or verification)'], summary: '' };
   }
   failures.push(...checkTrail(bundle.auditTrail, bundle.auditHead));
+  // Bundles made before audit events were signed state no auditSignedFrom (and the bundle's
+  // own signature covers that): their events are checked by hash and link only.
+  const signedFrom = typeof bundle.auditSignedFrom === 'number' ? bundle.auditSignedFrom : null;
+  if (signedFrom !== null) {
+    for (const bad of await checkEventSignatures(bundle.auditTrail, jwks, signedFrom)) {
+      failures.push(
+        bad.problem === 'missing'
+          ? `event ${bad.sequence} is not signed`
+          : `event ${bad.sequence} bad signature (not the evidence key's signature of its hash)`,
+      );
+    }
+  }
 
-  const recomputed = verifyChainWithCheckpoint(bundle.auditTrail, bundle.auditHead, bundle.checkpoint ?? null);
+  const recomputed =
+    signedFrom === null
+      ? verifyChainWithCheckpoint(bundle.auditTrail, bundle.auditHead, bundle.checkpoint ?? null)
+      : await verifySignedChain(bundle.auditTrail, bundle.auditHead, bundle.checkpoint ?? null, jwks, signedFrom);
   const stated = bundle.verification;
   if (recomputed.valid !== stated.valid || recomputed.eventsChecked !== stated.eventsChecked || recomputed.brokenAtSequence !== stated.brokenAtSequence) {
     failures.push(`verification mismatch: the bundle states ${JSON.stringify(stated)}, recomputed ${JSON.stringify(recomputed)}`);

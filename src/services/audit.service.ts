@@ -1,10 +1,11 @@
 import { IsNull, MoreThan } from 'typeorm';
 import { ChainVerification } from '../audit/audit-chain';
-import { verifyChainWithCheckpoint } from '../audit/chain-hash';
+import { firstSignedSequenceOf, verifySignedChain } from '../audit/event-signature';
 import { TENANT_CHAIN } from '../audit/merkle';
 import type { RequestContext, TxContext } from '../context';
 import { transaction } from '../db/transaction';
 import { BadUserInputError } from '../errors';
+import { evidenceKeysOf } from '../evidence/keys';
 import { decodeCursor, encodeCursor, MAX_INT4, Page, toPage } from '../pagination';
 import { AuditEvent } from '../../entities';
 import { latestCheckpointedHead } from './checkpoint.service';
@@ -46,7 +47,9 @@ async function readTrail(ctx: RequestContext, chain: Chain, first: number, after
 /**
  * Recomputes a hash chain from the stored rows against the head on its owner row (SPEC §6)
  * and against the head the latest audit checkpoint signed for it (SPEC §7), so that a
- * history rewritten before the checkpoint, every later hash recomputed, is still reported.
+ * history rewritten before the checkpoint, every later hash recomputed, is still reported;
+ * and checks each event's signature, so that an event appended past the checkpoint by
+ * someone without the evidence key is reported too (issue 11).
  */
 function verifyTrail(ctx: RequestContext, chain: Chain): Promise<ChainVerification> {
   return transaction(ctx, async (tx) => {
@@ -57,7 +60,8 @@ function verifyTrail(ctx: RequestContext, chain: Chain): Promise<ChainVerificati
     }[];
     const events = await tx.manager.find(AuditEvent, { where: chainWhere(chain, chainId), order: { sequence: 'ASC' } });
     const signed = await latestCheckpointedHead(tx, chain.kind === 'tenant' ? TENANT_CHAIN : chainId);
-    return verifyChainWithCheckpoint(events, head, signed);
+    const firstSigned = await firstSignedSequenceOf(tx, chainId);
+    return verifySignedChain(events, head, signed, evidenceKeysOf(tx.dataSource).jwks, firstSigned);
   });
 }
 

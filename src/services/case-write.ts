@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { draftEvent, sealChain, eventRow, auditNotice, type AppendOptions, type ChainHead, type Changes } from '../audit/audit-chain';
+import { draftEvent, sealChain, signEvents, eventRow, auditNotice, type AppendOptions, type ChainHead, type Changes } from '../audit/audit-chain';
 import type { TxContext } from '../context';
 import { AuditAction, ComplaintStage, ComplaintStatus, SlaTimerStatus } from '../domain/enums';
 import { checkTimerTransition } from '../domain/sla-timer-state';
@@ -99,8 +99,9 @@ export class CaseWrite {
    * INSERT) and returns the parameters of caseWriteSql. Call it once the case's reference
    * is known: webhook payloads carry it.
    */
-  parameters(caseRow: Record<string, unknown>, head: ChainHead, idempotencyKey: string | null): unknown[] {
+  async parameters(caseRow: Record<string, unknown>, head: ChainHead, idempotencyKey: string | null): Promise<unknown[]> {
     if (this.events.length > 0) this.tx.chainHeads.set(this.complaint.id, sealChain(this.events, head));
+    await signEvents(this.tx, this.events);
     const c = this.complaint;
     const jobs = this.newTimers.filter((t) => t.status === SlaTimerStatus.RUNNING).map((t) => timerJob(t));
     const hooks = this.hooks.map((h, ord) => ({
@@ -224,10 +225,10 @@ changed_timers AS (
   RETURNING s.id
 ),
 events AS (
-  INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash)
-  SELECT e.id, e.tenant_id, c.id, e.chain_id, e.sequence, e.action, e.actor_id, e.actor_role, e.at, e.changes, e.request_id, e.prev_hash, e.hash
+  INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
+  SELECT e.id, e.tenant_id, c.id, e.chain_id, e.sequence, e.action, e.actor_id, e.actor_role, e.at, e.changes, e.request_id, e.prev_hash, e.hash, e.signature
   FROM c, jsonb_to_recordset($5::jsonb) AS e(id uuid, tenant_id text, chain_id text, sequence int, action text, actor_id text, actor_role text,
-    at timestamptz, changes jsonb, request_id text, prev_hash text, hash text)
+    at timestamptz, changes jsonb, request_id text, prev_hash text, hash text, signature text)
   ORDER BY e.sequence
   RETURNING id
 ),

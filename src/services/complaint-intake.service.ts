@@ -203,7 +203,7 @@ export async function fileComplaint(ctx: RequestContext, input: FileComplaintDat
 
     c.reference = await nextReference(tx, DateTime.fromJSDate(now, { zone: calendarFor(facts.timeZone, null).timeZone }).year);
     filed.changes.reference = { from: null, to: c.reference };
-    const [written] = (await tx.manager.query(FILE_COMPLAINT_SQL, write.parameters(caseRow(c), { sequence: 0, hash: null }, idempotencyKey ?? null))) as {
+    const [written] = (await tx.manager.query(FILE_COMPLAINT_SQL, await write.parameters(caseRow(c), { sequence: 0, hash: null }, idempotencyKey ?? null))) as {
       version: number;
       createdAt: Date;
       updatedAt: Date;

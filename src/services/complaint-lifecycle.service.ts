@@ -90,7 +90,7 @@ export function escalateComplaint(ctx: RequestContext, id: string, to: Complaint
     for (const row of facts.policies) write.startTimer(policyTimer(hydrate(tx.manager, SlaPolicy, row), calendar, to, SlaStartEvent.STAGE_ENTERED, at), at);
     c.nextDueAt = write.nextDueAt(live);
     const caseRow = { id: c.id, stage: c.stage, status: c.status, next_due_at: c.nextDueAt?.toISOString() ?? null };
-    const [written] = (await tx.manager.query(ESCALATE_COMPLAINT_SQL, write.parameters(caseRow, head, null))) as { version: number; updatedAt: Date }[];
+    const [written] = (await tx.manager.query(ESCALATE_COMPLAINT_SQL, await write.parameters(caseRow, head, null))) as { version: number; updatedAt: Date }[];
     return Object.assign(c, { version: written.version, updatedAt: written.updatedAt });
   });
 }

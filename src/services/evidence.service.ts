@@ -1,5 +1,5 @@
 import { appendAudit } from '../audit/audit-chain';
-import { verifyChainWithCheckpoint } from '../audit/chain-hash';
+import { firstSignedSequenceOf, verifySignedChain } from '../audit/event-signature';
 import { canReadPii } from '../auth/permissions';
 import type { Role } from '../auth/roles';
 import type { RequestContext } from '../context';
@@ -116,12 +116,13 @@ export async function evidenceBundle(ctx: RequestContext, complaintId: string): 
         complaint.id,
       ])) as EvidenceBundle['auditHead'][];
       const checkpoint = await latestCheckpointedHead(tx, complaint.id);
+      const signedFrom = await firstSignedSequenceOf(tx, complaint.id);
       const [{ now }] = (await manager.query(`SELECT now() AS now`)) as { now: Date }[];
-      return { complaint, stageHistory, timers, events, auditHead, checkpoint, readAt: now };
+      return { complaint, stageHistory, timers, events, auditHead, checkpoint, signedFrom, readAt: now };
     },
     'REPEATABLE READ',
   );
-  const { complaint, stageHistory, timers, events, auditHead, checkpoint, readAt } = snapshot;
+  const { complaint, stageHistory, timers, events, auditHead, checkpoint, signedFrom, readAt } = snapshot;
   const recorded = await transaction(ctx, (tx) =>
     appendAudit(tx, null, AuditAction.EVIDENCE_BUNDLE_DOWNLOADED, { complaintId: complaint.id, reference: complaint.reference }),
   );
@@ -134,7 +135,8 @@ export async function evidenceBundle(ctx: RequestContext, complaintId: string): 
     auditTrail: events,
     auditHead,
     checkpoint,
-    verification: verifyChainWithCheckpoint(events, auditHead, checkpoint),
+    auditSignedFrom: signedFrom,
+    verification: await verifySignedChain(events, auditHead, checkpoint, keys.jwks, signedFrom),
     generatedAt: recorded.at.toISOString(),
     generatedBy: { userId: actor.userId, roles: actor.roles },
   };

@@ -34,6 +34,7 @@ const PURGE_ORDER = [
   'stage_transitions',
   'idempotency_keys',
   'audit_checkpoints',
+  'audit_signing_starts',
   'audit_events',
   'complaints',
   'sla_policies',
