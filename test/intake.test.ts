@@ -239,6 +239,31 @@ describe('validation', () => {
     expect(await countComplaints()).toBe(before);
   });
 
+  test("another tenant's user is no assignee: filing, importing and assigning refuse the id as input, writing nothing", async () => {
+    const globex = await t.token(Role.DPO, { tid: 'globex' });
+    expect((await t.gql(globex, '{ me { user { id } } }')).data.me.user.id).toBe('globex-dpo');
+    const before = await countComplaints();
+    const filed = await file(complaintInput({ assigneeId: 'globex-dpo' }), dpo);
+    expect(errorCode(filed)).toBe('BAD_USER_INPUT');
+    expect(Object.keys(filed.errors![0].extensions.fields!)).toContain('input.assigneeId');
+    const imported = await t.gql(
+      dpo,
+      `mutation($items: [ImportComplaintInput!]!) { importComplaints(items: $items) { index complaint { id } error { code fields } } }`,
+      { items: [{ idempotencyKey: `cross-tenant-${Date.now()}`, complaint: complaintInput({ assigneeId: 'globex-dpo' }) }] },
+    );
+    expect(imported.errors).toBeUndefined();
+    expect(imported.data.importComplaints[0].complaint).toBeNull();
+    expect(imported.data.importComplaints[0].error.code).toBe('BAD_USER_INPUT');
+    expect(await countComplaints()).toBe(before);
+
+    const own = await file(complaintInput(), dpo);
+    const assigned = await t.gql(dpo, `mutation($id: ID!) { assignComplaint(id: $id, assigneeId: "globex-dpo") { id assignee { id } } }`, {
+      id: own.data.fileComplaint.id,
+    });
+    expect(errorCode(assigned)).toBe('BAD_USER_INPUT');
+    expect((await t.sql(`SELECT assignee_id FROM complaints WHERE id = $1`, [own.data.fileComplaint.id]))[0].assignee_id).toBeNull();
+  });
+
   test('an AGENT cannot file a complaint assigned to someone else', async () => {
     await t.gql(dpo, '{ me { tenantId } }');
     const res = await file(complaintInput({ assigneeId: 'acme-dpo' }), agent);
