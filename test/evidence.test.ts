@@ -12,7 +12,7 @@ import { createApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { ensureBuilt, verifyEvidenceCli } from './support/cli';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
-import { startTestApp, TEST_SECRET, TestApp } from './support/harness';
+import { startTestApp, TEST_SECRET, TestApp, textBody } from './support/harness';
 
 /** SPEC §7 evidence bundles: a signed JWS of one case that an auditor checks offline. */
 const OTHER_TENANT = 'globex';
@@ -50,12 +50,7 @@ async function file(input: Record<string, unknown> = complaintInput(), tid = 'ac
 async function download(id: string, bearer: string | null) {
   const req = t.http().get(`/complaints/${id}/evidence`);
   if (bearer) req.set('authorization', `Bearer ${bearer}`);
-  const res = await req.buffer(true).parse((r, done) => {
-    let body = '';
-    r.setEncoding('utf8');
-    r.on('data', (chunk: string) => (body += chunk));
-    r.on('end', () => done(null, body));
-  });
+  const res = await req.buffer(true).parse(textBody);
   return { status: res.status, type: res.headers['content-type'] as string, text: res.body as string };
 }
 

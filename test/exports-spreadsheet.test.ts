@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { Role } from '../src/auth/roles';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
-import { startTestApp, TestApp } from './support/harness';
+import { startTestApp, TestApp, textBody } from './support/harness';
 import { SPEC_CSV_HEADER } from './support/spec-csv';
 
 /**
@@ -86,18 +86,7 @@ describeWithCalc('the CSV export opened in LibreOffice Calc', () => {
 
   /** GET /reports/complaints.csv as a browser saves it, opened by Calc, as the cells Calc made. */
   async function openedInCalc(query: Record<string, string>): Promise<{ csv: string; cells: Cell[][] }> {
-    const res = await t
-      .http()
-      .get('/reports/complaints.csv')
-      .query(query)
-      .set('authorization', `Bearer ${compliance}`)
-      .buffer(true)
-      .parse((r, done) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (chunk: string) => (body += chunk));
-        r.on('end', () => done(null, body));
-      });
+    const res = await t.http().get('/reports/complaints.csv').query(query).set('authorization', `Bearer ${compliance}`).buffer(true).parse(textBody);
     expect(res.status).toBe(200);
     const csvFile = path.join(work, `report-${Date.now()}.csv`);
     writeFileSync(csvFile, res.body as string);

@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config';
 import { createApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
-import { errorCode, startTestApp, TEST_SECRET, TestApp } from './support/harness';
+import { errorCode, startTestApp, TEST_SECRET, TestApp, textBody } from './support/harness';
 import { SPEC_CSV_HEADER } from './support/spec-csv';
 
 /** SPEC §8 CSV export and §6 access audit: the tenant's zone, one-use links, the trail. */
@@ -48,12 +48,7 @@ function csv(query: Record<string, string>, bearer: string | null = tokens.compl
   const req = t.http().get('/reports/complaints.csv').query(query);
   if (bearer) req.set('authorization', `Bearer ${bearer}`);
   for (const [k, v] of Object.entries(headers)) req.set(k, v);
-  return req.buffer(true).parse((r, done) => {
-    let body = '';
-    r.setEncoding('utf8');
-    r.on('data', (chunk: string) => (body += chunk));
-    r.on('end', () => done(null, body));
-  });
+  return req.buffer(true).parse(textBody);
 }
 const rowsOf = (text: string) => parse(text) as string[][];
 const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;

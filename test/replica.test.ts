@@ -13,7 +13,7 @@ import { runMigrations } from '../src/db/migrate';
 import { createApp, RunningApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { complaintInput, FILE_COMPLAINT } from './support/factories';
-import { TEST_SECRET } from './support/harness';
+import { TEST_SECRET, textBody } from './support/harness';
 import { ensureBuilt, startService } from './support/processes';
 import { freePort, ReplicatedPair, startReplicatedPair, superuserQuery } from './support/replication';
 
@@ -247,16 +247,7 @@ describe('complianceReport and the CSV export on a hot standby (DATABASE_READ_UR
         reason: 'GDPR Art. 17 request',
       });
       await untilReceivedNotReplayed();
-      const res = await request(app.httpServer)
-        .get(`/complaints/${firstId}/evidence`)
-        .set('authorization', `Bearer ${dpo}`)
-        .buffer(true)
-        .parse((r, done) => {
-          let body = '';
-          r.setEncoding('utf8');
-          r.on('data', (chunk: string) => (body += chunk));
-          r.on('end', () => done(null, body));
-        });
+      const res = await request(app.httpServer).get(`/complaints/${firstId}/evidence`).set('authorization', `Bearer ${dpo}`).buffer(true).parse(textBody);
       expect(res.status).toBe(200);
       const bundle = JSON.parse(Buffer.from(String(res.body).split('.')[1], 'base64url').toString('utf8'));
       expect(bundle.complaint.complainant).toMatchObject({ name: null, email: null });

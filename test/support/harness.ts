@@ -122,3 +122,11 @@ export function withDatabase(url: string, database: string): string {
 export function errorCode(result: GqlResult): string | undefined {
   return result.errors?.[0]?.extensions?.code;
 }
+
+/** supertest's parser for a body read as UTF-8 text whatever its type (a CSV, a JWS): `req.buffer(true).parse(textBody)`. */
+export const textBody: Extract<Parameters<request.Test['parse']>[0], (res: never, done: never) => void> = (res, done) => {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => done(null, body));
+};
