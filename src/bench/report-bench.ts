@@ -217,7 +217,7 @@ async function seed(url: string, complaints: number, log: (line: string) => void
     await step(
       'complaints',
       `INSERT INTO complaints (tenant_id, reference, stage, status, rights, data_context, processing_role, regimes, jurisdiction, channel,
-        summary, description, complainant_name, complainant_email, received_at, resolved_at, closed_at, outcome, next_due_at, version)
+        summary, description, complainant_name, complainant_email, received_at, resolved_at, closed_at, outcome, next_due_at, version, resolution_days)
       SELECT $1, 'PC-' || extract(year FROM ts)::int || '-' || lpad(g::text, 8, '0'), stage, status,
         CASE g % 4 WHEN 0 THEN ARRAY['ACCESS'] WHEN 1 THEN ARRAY['ERASURE','ACCESS'] WHEN 2 THEN ARRAY['DO_NOT_SELL'] ELSE ARRAY['COMPLAINT'] END,
         CASE WHEN g % 6 = 5 THEN 'EMPLOYMENT' ELSE 'CONSUMER' END, 'CONTROLLER',
@@ -226,7 +226,9 @@ async function seed(url: string, complaints: number, log: (line: string) => void
         ts, CASE WHEN status IN ('RESOLVED', 'CLOSED') THEN ts + make_interval(days => 1 + g % 60, mins => g % 1440) END,
         CASE WHEN status = 'CLOSED' THEN ts + make_interval(days => 2 + g % 60) END,
         CASE WHEN status IN ('RESOLVED', 'CLOSED') THEN (ARRAY['UPHELD','NOT_UPHELD','SETTLED','PARTIALLY_UPHELD'])[1 + g % 4] END,
-        CASE WHEN status IN ('OPEN', 'AWAITING_COMPLAINANT') THEN ts + interval '30 days' END, 1
+        CASE WHEN status IN ('OPEN', 'AWAITING_COMPLAINANT') THEN ts + interval '30 days' END, 1,
+        -- resolution_days as its trigger would set it (triggers are off while seeding): 1 + g % 60 days and < 1,440 minutes
+        CASE WHEN status IN ('RESOLVED', 'CLOSED') THEN 1 + g % 60 END
       FROM (SELECT g, ts,
               (ARRAY['INTERNAL_DPO','INTERNAL_DPO','INTERNAL_DPO','INDEPENDENT_ADR','REGULATOR','INTERNAL_DPO'])[1 + g % 6] AS stage,
               CASE WHEN ts > now() - interval '90 days' AND g % 5 <> 0 THEN (CASE WHEN g % 7 = 0 THEN 'AWAITING_COMPLAINANT' ELSE 'OPEN' END)
