@@ -89,3 +89,37 @@ test('a refused send is retried and recorded once', async () => {
   expect(rows.map((r) => r.attempts).sort()).toEqual([...rows.slice(1).map(() => 1), 2]);
   expect(smtp.mails.length - before).toBe(rows.length);
 }, 40_000);
+
+test('a clock breached inside the mutation itself (a referral already past its deadline, an escalation settling a due clock) is mailed like any breach', async () => {
+  const tid = 'mailnow';
+  const dpo = await t.token(Role.DPO, { tid, sub: 'now-dpo', email: 'dpo@mailnow.example' });
+  expect((await t.gql(dpo, '{ me { tenantId } }')).errors).toBeUndefined();
+  const referral = await t.gql(dpo, FILE_COMPLAINT, {
+    input: complaintInput({
+      jurisdiction: 'US-CA',
+      channel: 'REGULATOR_REFERRAL',
+      regulatorReferral: { regulator: 'CPPA', reference: 'CPPA-7', respondBy: new Date(Date.now() - 60_000).toISOString() },
+    }),
+  });
+  expect(referral.errors).toBeUndefined();
+  const referralId = referral.data.fileComplaint.id;
+
+  // Received long ago, escalated before the worker reaches its clocks: the escalation breaches them first.
+  const old = await t.gql(dpo, FILE_COMPLAINT, { input: complaintInput({ receivedAt: '2025-01-06T09:00:00.000Z' }) });
+  expect(old.errors).toBeUndefined();
+  const escalated = await t.gql(dpo, `mutation($id: ID!) { escalateComplaint(id: $id, to: REGULATOR, reason: "Referred on") { id stage } }`, {
+    id: old.data.fileComplaint.id,
+  });
+  expect(escalated.errors).toBeUndefined();
+
+  const breaches = await t.sql(
+    `SELECT complaint_id, changes->>'timerId' AS timer FROM audit_events WHERE tenant_id = $1 AND action = 'SLA_BREACHED' AND complaint_id = ANY($2::uuid[])`,
+    [tid, [referralId, old.data.fileComplaint.id]],
+  );
+  expect(breaches.some((b) => b.complaint_id === referralId)).toBe(true);
+  const mails = await until(async () => {
+    const rows = await t.sql(`SELECT timer_id, kind, status FROM email_notifications WHERE tenant_id = $1 AND kind = 'SLA_BREACHED'`, [tid]);
+    return rows.length === breaches.length && rows.every((r) => r.status === 'SENT') && rows;
+  }, 30_000);
+  expect(new Set(mails.map((m) => m.timer_id))).toEqual(new Set(breaches.map((b) => b.timer)));
+}, 40_000);

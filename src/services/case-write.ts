@@ -24,7 +24,8 @@ export class CaseWrite {
   readonly newTimers: SlaTimer[] = [];
   readonly changedTimers: SlaTimer[] = [];
   private readonly hooks: { event: AuditEvent; type: string; webhook: string; stage: ComplaintStage; status: ComplaintStatus; timer: SlaTimer | null }[] = [];
-  private readonly mails: { timerId: string; kind: string }[] = [];
+  /** Rows of email_notifications as caseWriteSql reads them (jsonb_to_recordset: snake_case keys). */
+  private readonly mails: { timer_id: string; kind: string }[] = [];
   private readonly alerts: { timer: SlaTimer; kind: 'WARNING' | 'BREACHED' }[] = [];
   private readonly unscheduled = new Set<string>();
   private transition: Record<string, unknown> | null = null;
@@ -45,7 +46,7 @@ export class CaseWrite {
       this.hooks.push({ event, type: mapped.type, webhook: mapped.event, stage: this.complaint.stage, status: this.complaint.status, timer: snapshot });
     }
     const mail = slaMailKind(this.tx.dataSource, action);
-    if (mail && timer) this.mails.push({ timerId: timer.id, kind: mail });
+    if (mail && timer) this.mails.push({ timer_id: timer.id, kind: mail });
     return event;
   }
 
