@@ -8,7 +8,7 @@ import { slaMailKind, SLA_MAIL_TASK } from '../mail/sla-mail';
 import { WEBHOOK_DELIVERY_TASK } from '../webhooks/outbox';
 import { AuditEvent, Complaint, SlaTimer } from '../../entities';
 import { enforce } from './complaint-mutation';
-import { allows, breachedChanges, factsOf, newTimer, NewTimer, startedChanges, timerChanges } from './sla-engine';
+import { allows, breachedChanges, factsOf, newTimer, NewTimer, startedChanges, timerChanges, warnedChanges } from './sla-engine';
 import { jobKey, SLA_ALERT_CHANNEL, timerJob } from './sla-jobs';
 
 /**
@@ -24,8 +24,9 @@ export class CaseWrite {
   readonly newTimers: SlaTimer[] = [];
   readonly changedTimers: SlaTimer[] = [];
   private readonly hooks: { event: AuditEvent; type: string; webhook: string; stage: ComplaintStage; status: ComplaintStatus; timer: SlaTimer | null }[] = [];
-  /** Rows of email_notifications as caseWriteSql reads them (jsonb_to_recordset: snake_case keys). */
+  /** Rows of email_notifications as OUTBOX_CTES reads them (jsonb_to_recordset: snake_case keys). */
   private readonly mails: { timer_id: string; kind: string }[] = [];
+  private readonly rescheduled: SlaTimer[] = [];
   private readonly alerts: { timer: SlaTimer; kind: 'WARNING' | 'BREACHED' }[] = [];
   private readonly unscheduled = new Set<string>();
   private transition: Record<string, unknown> | null = null;
@@ -85,6 +86,16 @@ export class CaseWrite {
     this.unscheduled.add(timer.id);
   }
 
+  /** slaEngine.warn, planned: the warning at `now`; the timer's job moves on to its breach. */
+  warn(timer: SlaTimer, now: Date): void {
+    enforce(checkTimerTransition(factsOf(timer), 'warn', now));
+    timer.warnedAt = now;
+    this.changed(timer);
+    this.audit(AuditAction.SLA_WARNING, warnedChanges(timer, now), { system: true, at: now }, timer);
+    if (!this.rescheduled.includes(timer)) this.rescheduled.push(timer);
+    this.alerts.push({ timer, kind: 'WARNING' });
+  }
+
   /** complaints.next_due_at after this change: the earliest due among RUNNING timers. */
   nextDueAt(liveTimers: SlaTimer[]): Date | null {
     const running = [...liveTimers, ...this.newTimers].filter((t) => t.status === SlaTimerStatus.RUNNING);
@@ -95,16 +106,18 @@ export class CaseWrite {
     if (!this.newTimers.includes(timer) && !this.changedTimers.includes(timer)) this.changedTimers.push(timer);
   }
 
-  /**
-   * Seals the events from the chain's head (in JS, so each hash is computed before the
-   * INSERT) and returns the parameters of caseWriteSql. Call it once the case's reference
-   * is known: webhook payloads carry it.
-   */
-  async parameters(caseRow: Record<string, unknown>, head: ChainHead, idempotencyKey: string | null): Promise<unknown[]> {
+  /** Links and seals the events into the case's chain from `head` (in JS, each hash before the INSERT). */
+  seal(head: ChainHead): void {
     if (this.events.length > 0) this.tx.chainHeads.set(this.complaint.id, sealChain(this.events, head));
-    await signEvents(this.tx, this.events);
+  }
+
+  /**
+   * The rows of the sealed (and signed) change, as caseWriteSql and the breach batch
+   * (sla-batch.ts) read them. Call it once the case's reference is known: webhook payloads
+   * carry it.
+   */
+  rows(): CaseWriteRows {
     const c = this.complaint;
-    const jobs = this.newTimers.filter((t) => t.status === SlaTimerStatus.RUNNING).map((t) => timerJob(t));
     const hooks = this.hooks.map((h, ord) => ({
       ord,
       event_id: h.event.id,
@@ -124,28 +137,68 @@ export class CaseWrite {
       },
     }));
     for (const { timer, kind } of this.alerts) this.tx.log.info({ tenantId: timer.tenantId, timerId: timer.id, kind }, 'sla timer event');
+    const isNew = (id: string) => this.newTimers.some((t) => t.id === id);
+    return {
+      newTimers: this.newTimers.map(timerRow),
+      changedTimers: this.changedTimers.filter((t) => !this.newTimers.includes(t)).map(timerRow),
+      events: this.events.map(eventRow),
+      hooks,
+      mails: this.mails.map((m) => ({ ...m, tenant_id: this.tx.tenantId, assignee_id: c.assigneeId })),
+      jobs: this.newTimers.filter((t) => t.status === SlaTimerStatus.RUNNING).map((t) => timerJob(t)),
+      rescheduledJobs: this.rescheduled.filter((t) => t.status === SlaTimerStatus.RUNNING && !isNew(t.id)).map((t) => timerJob(t)),
+      removedJobs: [...this.unscheduled].filter((id) => !isNew(id)).map(jobKey),
+      notice:
+        this.events.length > 0
+          ? auditNotice(
+              this.tx.tenantId,
+              c.id,
+              this.events.map((e) => e.id),
+            )
+          : null,
+      alerts: this.alerts.map(({ timer, kind }) => ({ tenantId: timer.tenantId, timerId: timer.id, complaintId: timer.complaintId, kind })),
+    };
+  }
+
+  /** Seals and signs the events from the chain's head and returns the parameters of caseWriteSql. */
+  async parameters(caseRow: Record<string, unknown>, head: ChainHead, idempotencyKey: string | null): Promise<unknown[]> {
+    this.seal(head);
+    await signEvents(this.tx, this.events);
+    const rows = this.rows();
     return [
       JSON.stringify(caseRow),
       JSON.stringify(this.transition),
-      JSON.stringify(this.newTimers.map(timerRow)),
-      JSON.stringify(this.changedTimers.filter((t) => !this.newTimers.includes(t)).map(timerRow)),
-      JSON.stringify(this.events.map(eventRow)),
-      JSON.stringify(hooks),
-      JSON.stringify(this.mails.map((m) => ({ ...m, assignee_id: c.assigneeId }))),
-      JSON.stringify(jobs),
-      [...this.unscheduled].filter((id) => !this.newTimers.some((t) => t.id === id)).map(jobKey),
+      JSON.stringify(rows.newTimers),
+      JSON.stringify(rows.changedTimers),
+      JSON.stringify(rows.events),
+      JSON.stringify(rows.hooks),
+      JSON.stringify(rows.mails),
+      JSON.stringify(rows.jobs),
+      rows.removedJobs,
       idempotencyKey,
-      auditNotice(
-        this.tx.tenantId,
-        c.id,
-        this.events.map((e) => e.id),
-      ),
-      JSON.stringify(this.alerts.map(({ timer, kind }) => ({ tenantId: timer.tenantId, timerId: timer.id, complaintId: timer.complaintId, kind }))),
+      rows.notice ?? '',
+      JSON.stringify(rows.alerts),
       WEBHOOK_DELIVERY_TASK,
       SLA_MAIL_TASK,
       SLA_ALERT_CHANNEL,
     ];
   }
+}
+
+/** What one case change writes besides the case itself (CaseWrite.rows). */
+export interface CaseWriteRows {
+  newTimers: Record<string, unknown>[];
+  changedTimers: Record<string, unknown>[];
+  events: Record<string, unknown>[];
+  hooks: { ord: number; event_id: string; event: string; payload: unknown }[];
+  mails: { tenant_id: string; timer_id: string; kind: string; assignee_id: string | null }[];
+  /** graphile_worker.job_spec rows of new timers (new keys: add_jobs). */
+  jobs: ReturnType<typeof timerJob>[];
+  /** Jobs of existing timers moved to their next instant (add_job in replace mode: the running job may hold the key). */
+  rescheduledJobs: ReturnType<typeof timerJob>[];
+  removedJobs: string[];
+  /** The NOTIFY of complaintEvents for the change's events, or null when it has none. */
+  notice: string | null;
+  alerts: { tenantId: string; timerId: string; complaintId: string; kind: 'WARNING' | 'BREACHED' }[];
 }
 
 function timerRow(t: SlaTimer): Record<string, unknown> {
@@ -162,6 +215,7 @@ function timerRow(t: SlaTimer): Record<string, unknown> {
     due_at: iso(t.dueAt),
     warn_at: iso(t.warnAt),
     breached_at: iso(t.breachedAt),
+    warned_at: iso(t.warnedAt),
     cancelled_at: iso(t.cancelledAt),
   };
 }
@@ -195,11 +249,48 @@ export const ESCALATE_CASE_CTE = `c AS (
 )`;
 
 /**
+ * The outbox of a batched write, as CTEs: webhook deliveries for every active endpoint
+ * subscribed to the events' types (`hooks`: CaseWriteRows.hooks), SLA mails to each case's
+ * assignee and the tenant's DPOs (`mails`), and every job in one add_jobs call: the new
+ * timers' (`jobs`), one per delivery and one per mail. Filing and escalation
+ * (caseWriteSql) and the breach batch (sla-batch.ts) share it; the placeholders name their
+ * parameters.
+ */
+export function outboxCtes(p: { hooks: string; mails: string; jobs: string; deliveryTask: string; mailTask: string }): string {
+  return `deliveries AS (
+  INSERT INTO webhook_deliveries (tenant_id, endpoint_id, source_event_id, event, payload, next_attempt_at, retry_until)
+  SELECT w.tenant_id, w.id, h.event_id, h.event, h.payload, now(), now() + interval '24 hours'
+  FROM jsonb_to_recordset(${p.hooks}::jsonb) AS h(ord int, event_id uuid, event text, payload jsonb)
+  JOIN webhook_endpoints w ON w.active AND h.event = ANY(w.events)
+  ORDER BY h.ord, w.id
+  ON CONFLICT (source_event_id, endpoint_id) DO NOTHING
+  RETURNING id, tenant_id
+),
+mails AS (
+  INSERT INTO email_notifications (tenant_id, timer_id, kind, recipient_id, email)
+  SELECT m.tenant_id, m.timer_id, m.kind, u.id, u.email
+  FROM jsonb_to_recordset(${p.mails}::jsonb) AS m(tenant_id text, timer_id uuid, kind text, assignee_id text)
+  JOIN users u ON u.email IS NOT NULL AND (u.id = m.assignee_id OR 'DPO' = ANY(u.roles))
+  ON CONFLICT DO NOTHING
+  RETURNING id, tenant_id
+),
+jobs AS (
+  SELECT count(*) AS added FROM graphile_worker.add_jobs(
+    ARRAY(SELECT ROW(j.identifier, j.payload, NULL, j.run_at, j.max_attempts, j.job_key, NULL, NULL)::graphile_worker.job_spec
+          FROM jsonb_to_recordset(${p.jobs}::jsonb) AS j(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text))
+    || ARRAY(SELECT ROW(${p.deliveryTask}::text, json_build_object('tenantId', d.tenant_id, 'deliveryId', d.id), NULL, now(), 5, 'webhook:' || d.id, NULL, NULL)::graphile_worker.job_spec
+          FROM deliveries d)
+    || ARRAY(SELECT ROW(${p.mailTask}::text, json_build_object('tenantId', m.tenant_id, 'notificationId', m.id), NULL, NULL, 25, 'mail:' || m.id, NULL, NULL)::graphile_worker.job_spec
+          FROM mails m))
+)`;
+}
+
+/**
  * One statement for the whole change: after the case (`c`, a filing's INSERT or an
  * escalation's UPDATE, $1), the stage transition ($2), new timers ($3), timers cancelled or
  * breached ($4), audit events sealed in JS ($5, in sequence order), webhook outbox rows for
  * every active endpoint subscribed ($6), SLA mails to the assignee and the DPOs ($7), every
- * job in one add_jobs call (timers $8, deliveries, mails), removed timer jobs ($9), the
+ * job in one add_jobs call (timers $8, deliveries, mails: outboxCtes), removed timer jobs ($9), the
  * idempotency key's complaint ($10), one NOTIFY for all the events ($11) and one per SLA
  * alert ($12). The bench (npm run bench) mirrors this statement.
  */
@@ -233,32 +324,7 @@ events AS (
   ORDER BY e.sequence
   RETURNING id
 ),
-deliveries AS (
-  INSERT INTO webhook_deliveries (tenant_id, endpoint_id, source_event_id, event, payload, next_attempt_at, retry_until)
-  SELECT w.tenant_id, w.id, h.event_id, h.event, h.payload, now(), now() + interval '24 hours'
-  FROM jsonb_to_recordset($6::jsonb) AS h(ord int, event_id uuid, event text, payload jsonb)
-  JOIN webhook_endpoints w ON w.active AND h.event = ANY(w.events)
-  ORDER BY h.ord, w.id
-  ON CONFLICT (source_event_id, endpoint_id) DO NOTHING
-  RETURNING id, tenant_id
-),
-mails AS (
-  INSERT INTO email_notifications (tenant_id, timer_id, kind, recipient_id, email)
-  SELECT c.tenant_id, m.timer_id, m.kind, u.id, u.email
-  FROM c, jsonb_to_recordset($7::jsonb) AS m(timer_id uuid, kind text, assignee_id text)
-  JOIN users u ON u.email IS NOT NULL AND (u.id = m.assignee_id OR 'DPO' = ANY(u.roles))
-  ON CONFLICT DO NOTHING
-  RETURNING id, tenant_id
-),
-jobs AS (
-  SELECT count(*) AS added FROM graphile_worker.add_jobs(
-    ARRAY(SELECT ROW(j.identifier, j.payload, NULL, j.run_at, j.max_attempts, j.job_key, NULL, NULL)::graphile_worker.job_spec
-          FROM jsonb_to_recordset($8::jsonb) AS j(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text))
-    || ARRAY(SELECT ROW($13::text, json_build_object('tenantId', d.tenant_id, 'deliveryId', d.id), NULL, now(), 5, 'webhook:' || d.id, NULL, NULL)::graphile_worker.job_spec
-          FROM deliveries d)
-    || ARRAY(SELECT ROW($14::text, json_build_object('tenantId', m.tenant_id, 'notificationId', m.id), NULL, NULL, 25, 'mail:' || m.id, NULL, NULL)::graphile_worker.job_spec
-          FROM mails m))
-),
+${outboxCtes({ hooks: '$6', mails: '$7', jobs: '$8', deliveryTask: '$13', mailTask: '$14' })},
 removed AS (
   SELECT count(*) AS removed FROM unnest($9::text[]) AS k(job_key), LATERAL graphile_worker.remove_job(k.job_key) AS r
 ),

@@ -109,6 +109,11 @@ export function breachedChanges(timer: SlaTimer): Record<string, unknown> {
   });
 }
 
+/** The changes SLA_WARNING records: the warning at `now`, and the due it warns of. */
+export function warnedChanges(timer: SlaTimer, now: Date): Record<string, unknown> {
+  return timerChanges(timer, { warnedAt: { from: null, to: now.toISOString() }, dueAt: timer.dueAt.toISOString() });
+}
+
 export const slaEngine = {
   /** Starts a clock: its due from the replay of an empty history, one SLA_STARTED. */
   async start(tx: TxContext, c: Complaint, spec: NewTimer): Promise<SlaTimer> {
@@ -131,13 +136,7 @@ export const slaEngine = {
   async warn(tx: TxContext, timer: SlaTimer, now: Date): Promise<void> {
     enforce(checkTimerTransition(factsOf(timer), 'warn', now));
     await write(tx, timer, { warnedAt: now });
-    await appendAudit(
-      tx,
-      timer.complaintId,
-      AuditAction.SLA_WARNING,
-      timerChanges(timer, { warnedAt: { from: null, to: now.toISOString() }, dueAt: timer.dueAt.toISOString() }),
-      { system: true, at: now },
-    );
+    await appendAudit(tx, timer.complaintId, AuditAction.SLA_WARNING, warnedChanges(timer, now), { system: true, at: now });
     await scheduleTimerJob(tx, timer); // next: the breach
     await notifyAlert(tx, timer, 'WARNING');
   },

@@ -9,6 +9,7 @@ import { createScheduledCheckpoints } from '../services/checkpoint.service';
 import { EvidenceKeys, useEvidenceKeys } from '../evidence/keys';
 import { withLockedComplaint } from '../services/complaint-mutation';
 import { purgeExpiredTenants } from '../services/retention.service';
+import { BatchResult, fireAllDueTimers } from '../services/sla-batch';
 import { slaEngine } from '../services/sla-engine';
 import { SLA_TIMER_TASK } from '../services/sla-jobs';
 import { SlaTimer } from '../../entities';
@@ -36,26 +37,37 @@ export async function processTimer(dataSource: DataSource, log: Logger, tenantId
 }
 
 /**
- * The safety net: every timer past its warning or due instant, across tenants (read as
- * cms_sweeper, which sees only ids and instants), processed as above. Runs at start-up,
- * so timers that fell due while the service was down are breached, and every minute.
+ * Everything due on one tenant's clocks, in batches of up to SLA_BATCH_CASES cases per
+ * transaction (src/services/sla-batch.ts): 10,000 clocks falling due at once are breached
+ * in tens of transactions, not 10,000.
+ */
+export async function fireTenantDueTimers(dataSource: DataSource, log: Logger, tenantId: string): Promise<BatchResult> {
+  return fireAllDueTimers(() => RequestContext.system(dataSource, tenantId, `sla-${randomUUID()}`, log));
+}
+
+/**
+ * The safety net: every tenant with a clock past its warning or due instant (read as
+ * cms_sweeper, which sees only ids and instants), its due clocks fired in batches as above.
+ * Runs at start-up, so timers that fell due while the service was down are breached, and
+ * every minute. Returns how many warnings and breaches it fired.
  */
 export async function sweepDueTimers(dataSource: DataSource, log: Logger): Promise<number> {
-  const due = (await dataSource.transaction(async (manager) => {
+  const tenants = (await dataSource.transaction(async (manager) => {
     await manager.query(`SELECT set_config('role', 'cms_sweeper', true)`);
     return manager.query(
-      `SELECT id, tenant_id FROM sla_timers WHERE status = 'RUNNING' AND (due_at <= now() OR (warned_at IS NULL AND warn_at <= now()))
-       ORDER BY due_at LIMIT 5000`,
+      `SELECT DISTINCT tenant_id FROM sla_timers WHERE status = 'RUNNING' AND (due_at <= now() OR (warned_at IS NULL AND warn_at <= now()))`,
     );
-  })) as { id: string; tenant_id: string }[];
-  for (const row of due) {
+  })) as { tenant_id: string }[];
+  let fired = 0;
+  for (const { tenant_id: tenantId } of tenants) {
     try {
-      await processTimer(dataSource, log, row.tenant_id, row.id);
+      const r = await fireTenantDueTimers(dataSource, log, tenantId);
+      fired += r.breached + r.warned;
     } catch (error) {
-      log.error({ err: error, timerId: row.id }, 'sla sweep: timer failed');
+      log.error({ err: error, tenantId }, 'sla sweep: tenant failed');
     }
   }
-  return due.length;
+  return fired;
 }
 
 export interface SlaWorker {
@@ -79,6 +91,9 @@ export async function startSlaWorker(
   const clock = options.clock ?? (() => new Date());
   const timerTask: Task = async (payload) => {
     const { tenantId, timerId } = payload as { tenantId: string; timerId: string };
+    // Whatever else of the tenant is due goes with it, in batches; then this timer on its
+    // own, for a case a mutation held (the batch skips it) or a job woken early.
+    await fireTenantDueTimers(dataSource, log, tenantId);
     await processTimer(dataSource, log, tenantId, timerId);
   };
   const sweepTask: Task = async () => {
