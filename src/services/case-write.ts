@@ -249,6 +249,23 @@ export const ESCALATE_CASE_CTE = `c AS (
 )`;
 
 /**
+ * The audit events of a batched write, sealed and signed in JS (eventRow, `events`), inserted
+ * in chain order joined to `cases`, the statement's CTE that writes their cases: so each case
+ * row is written before the chain trigger (audit_events_link) moves its head.
+ */
+export function eventsCte(events: string, cases: string): string {
+  return `events AS (
+  INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
+  SELECT e.id, e.tenant_id, ${cases}.id, e.chain_id, e.sequence, e.action, e.actor_id, e.actor_role, e.at, e.changes, e.request_id, e.prev_hash, e.hash, e.signature
+  FROM jsonb_to_recordset(${events}::jsonb) AS e(id uuid, tenant_id text, complaint_id uuid, chain_id text, sequence int, action text, actor_id text,
+    actor_role text, at timestamptz, changes jsonb, request_id text, prev_hash text, hash text, signature text)
+  JOIN ${cases} ON ${cases}.id = e.complaint_id
+  ORDER BY e.chain_id, e.sequence
+  RETURNING id
+)`;
+}
+
+/**
  * The outbox of a batched write, as CTEs: webhook deliveries for every active endpoint
  * subscribed to the events' types (`hooks`: CaseWriteRows.hooks), SLA mails to each case's
  * assignee and the tenant's DPOs (`mails`), and every job in one add_jobs call: the new
@@ -316,14 +333,7 @@ changed_timers AS (
   WHERE s.id = t.id
   RETURNING s.id
 ),
-events AS (
-  INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
-  SELECT e.id, e.tenant_id, c.id, e.chain_id, e.sequence, e.action, e.actor_id, e.actor_role, e.at, e.changes, e.request_id, e.prev_hash, e.hash, e.signature
-  FROM c, jsonb_to_recordset($5::jsonb) AS e(id uuid, tenant_id text, chain_id text, sequence int, action text, actor_id text, actor_role text,
-    at timestamptz, changes jsonb, request_id text, prev_hash text, hash text, signature text)
-  ORDER BY e.sequence
-  RETURNING id
-),
+${eventsCte('$5', 'c')},
 ${outboxCtes({ hooks: '$6', mails: '$7', jobs: '$8', deliveryTask: '$13', mailTask: '$14' })},
 removed AS (
   SELECT count(*) AS removed FROM unnest($9::text[]) AS k(job_key), LATERAL graphile_worker.remove_job(k.job_key) AS r

@@ -7,7 +7,7 @@ import { dueEvent } from '../domain/sla-timer-state';
 import { SLA_MAIL_TASK } from '../mail/sla-mail';
 import { WEBHOOK_DELIVERY_TASK } from '../webhooks/outbox';
 import { Complaint, SlaTimer } from '../../entities';
-import { CaseWrite, CaseWriteRows, outboxCtes } from './case-write';
+import { CaseWrite, CaseWriteRows, eventsCte, outboxCtes } from './case-write';
 import { factsOf } from './sla-engine';
 import { SLA_ALERT_CHANNEL } from './sla-jobs';
 
@@ -60,15 +60,7 @@ timers AS (
   WHERE s.id = t.id
   RETURNING s.id
 ),
-events AS (
-  INSERT INTO audit_events (id, tenant_id, complaint_id, chain_id, sequence, action, actor_id, actor_role, at, changes, request_id, prev_hash, hash, signature)
-  SELECT e.id, e.tenant_id, cases.id, e.chain_id, e.sequence, e.action, e.actor_id, e.actor_role, e.at, e.changes, e.request_id, e.prev_hash, e.hash, e.signature
-  FROM jsonb_to_recordset($3::jsonb) AS e(id uuid, tenant_id text, complaint_id uuid, chain_id text, sequence int, action text, actor_id text, actor_role text,
-    at timestamptz, changes jsonb, request_id text, prev_hash text, hash text, signature text)
-  JOIN cases ON cases.id = e.complaint_id
-  ORDER BY e.chain_id, e.sequence
-  RETURNING id
-),
+${eventsCte('$3', 'cases')},
 ${outboxCtes({ hooks: '$4', mails: '$5', jobs: `'[]'`, deliveryTask: '$10', mailTask: '$11' })},
 rescheduled AS (
   SELECT count(*) AS n FROM jsonb_to_recordset($6::jsonb) AS j(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text),
