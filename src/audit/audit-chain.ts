@@ -61,12 +61,8 @@ export function sealEvent(event: AuditEvent, head: ChainHead): ChainHead {
  * the database never holds, so an event appended with database credentials alone is
  * reported by verification (src/audit/event-signature.ts).
  */
-export async function signEvents(tx: TxContext, events: AuditEvent[]): Promise<void> {
-  await Promise.all(
-    events.map(async (e) => {
-      e.signature = await signEventHash(tx, e.hash);
-    }),
-  );
+export function signEvents(tx: TxContext, events: AuditEvent[]): void {
+  for (const e of events) e.signature = signEventHash(tx, e.hash);
 }
 
 /** Seals events of one chain in order, from its head; returns the new head. */
@@ -129,7 +125,7 @@ export async function appendAudit(
   const tenantId = tx.tenantId;
   const event = draftEvent(tx, complaintId, action, changes, options);
   tx.chainHeads.set(event.chainId, sealEvent(event, tx.chainHeads.get(event.chainId) ?? (await lockHead(tx, complaintId, event.chainId))));
-  await signEvents(tx, [event]);
+  signEvents(tx, [event]);
   // The event and its notice in one round trip; the NOTIFY is delivered only when the transaction commits.
   await tx.manager.query(
     `WITH e AS (

@@ -1,4 +1,5 @@
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, JWK } from 'jose';
+import { createPrivateKey, sign as ed25519Sign } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -19,6 +20,12 @@ export interface EvidenceKeys {
   /** Where checkpoints are also written as files (AUDIT_CHECKPOINT_DIR), if anywhere. */
   checkpointDir: string | null;
   sign(payload: unknown, typ: string): Promise<string>;
+  /**
+   * The same compact JWS as `sign`, synchronously: for the audit events, one per event inside
+   * the writing transaction (issue 12). Ed25519 is deterministic, so both give the same bytes
+   * (test/evidence-keys.test.ts); jose verifies it like any other.
+   */
+  signNow(payload: unknown, typ: string): string;
 }
 
 /** A public JWK as published: kid (the JWK's own, else its RFC 7638 thumbprint), alg, use. */
@@ -78,6 +85,24 @@ export async function loadEvidenceKeys(config: AppConfig, log: Logger): Promise<
     jwks,
     checkpointDir: config.AUDIT_CHECKPOINT_DIR ?? null,
     sign: (payload, typ) => new CompactSign(Buffer.from(JSON.stringify(payload), 'utf8')).setProtectedHeader({ alg: 'EdDSA', kid, typ }).sign(key),
+    signNow: compactSigner(privateJwk, kid),
+  };
+}
+
+/**
+ * RFC 7515 §7.1's compact serialization over node:crypto's synchronous Ed25519: a third of the
+ * CPU of jose's WebCrypto signature (~30 µs against ~100 µs here) and no hop through the
+ * thread pool while the transaction holds its case and counter locks. The header is jose's
+ * ({ alg, kid, typ }, in that order), computed once per typ.
+ */
+function compactSigner(privateJwk: JWK, kid: string): (payload: unknown, typ: string) => string {
+  const key = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  const headers = new Map<string, string>();
+  return (payload, typ) => {
+    let header = headers.get(typ);
+    if (!header) headers.set(typ, (header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid, typ }), 'utf8').toString('base64url')));
+    const input = `${header}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
+    return `${input}.${ed25519Sign(null, Buffer.from(input, 'ascii'), key).toString('base64url')}`;
   };
 }
 

@@ -162,7 +162,7 @@ export class CaseWrite {
   /** Seals and signs the events from the chain's head and returns the parameters of caseWriteSql. */
   async parameters(caseRow: Record<string, unknown>, head: ChainHead, idempotencyKey: string | null): Promise<unknown[]> {
     this.seal(head);
-    await signEvents(this.tx, this.events);
+    signEvents(this.tx, this.events);
     const rows = this.rows();
     return [
       JSON.stringify(caseRow),

@@ -116,7 +116,7 @@ export async function fireDueTimers(ctx: RequestContext, now: Date = new Date(),
       writes.push({ write, id: row.id, nextDueAt: write.nextDueAt(mine) });
     }
     if (writes.length === 0) return result;
-    await signEvents(
+    signEvents(
       tx,
       writes.flatMap((w) => w.write.events),
     );
