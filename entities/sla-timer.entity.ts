@@ -10,6 +10,9 @@ import { SlaPolicy } from './sla-policy.entity';
 @Index('sla_timers_status_due_idx', ['tenantId', 'status', 'dueAt'])
 // (tenant_id, complaint_received_at) INCLUDE (kind, status): see migration ReportIndexes1764374700000.
 @Index('sla_timers_tenant_received_idx', { synchronize: false })
+// Partial, running clocks only (due_at; warn_at not yet warned): see migration SlaDueIndexes1764383500000.
+@Index('sla_timers_running_due_idx', { synchronize: false })
+@Index('sla_timers_running_warn_idx', { synchronize: false })
 export class SlaTimer extends TenantScoped {
   @ForeignKey(() => Complaint)
   @Column({ name: 'complaint_id', type: 'uuid' })

@@ -17,6 +17,7 @@ import { SlaMail1764376210000 } from './1764376210000-SlaMail';
 import { ReportRollups1764381000000 } from './1764381000000-ReportRollups';
 import { EmailDigests1764382500000 } from './1764382500000-EmailDigests';
 import { AuditEventSignatures1764383000000 } from './1764383000000-AuditEventSignatures';
+import { SlaDueIndexes1764383500000 } from './1764383500000-SlaDueIndexes';
 
 export const MIGRATIONS = [
   Initial1764374400000,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ReportRollups1764381000000,
   EmailDigests1764382500000,
   AuditEventSignatures1764383000000,
+  SlaDueIndexes1764383500000,
 ];

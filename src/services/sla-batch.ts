@@ -25,17 +25,23 @@ interface LockedCase {
 }
 
 /**
+ * The distinct `column` of running clocks past their due or their (not yet sent) warning at
+ * `at`: one arm per partial index (migration SlaDueIndexes), so only running clocks are read.
+ */
+export const DUE_TIMERS_SQL = (column: string, at: string) =>
+  `SELECT ${column} FROM sla_timers WHERE status = 'RUNNING' AND due_at <= ${at}
+   UNION SELECT ${column} FROM sla_timers WHERE status = 'RUNNING' AND warned_at IS NULL AND warn_at <= ${at}`;
+
+/**
  * The cases of this tenant with a clock past its warning or due instant, locked as the case
  * door locks them (a case a mutation holds is skipped: its timer's own job fires it, through
  * processTimer, once the mutation commits). Driven by the due timers, so a large tenant's
  * other cases are not scanned.
  */
 const LOCK_DUE_CASES = `
+WITH due AS MATERIALIZED (${DUE_TIMERS_SQL('complaint_id', '$1')})
 SELECT c.id, c.reference, c.stage, c.status, c.assignee_id, c.audit_head_sequence, c.audit_head_hash
-FROM complaints c
-WHERE c.id IN (SELECT t.complaint_id FROM sla_timers t
-               WHERE t.status = 'RUNNING' AND (t.due_at <= $1 OR (t.warned_at IS NULL AND t.warn_at <= $1)))
-ORDER BY c.id
+FROM complaints c JOIN due ON due.complaint_id = c.id
 LIMIT $2
 FOR UPDATE OF c SKIP LOCKED`;
 

@@ -9,7 +9,7 @@ import { createScheduledCheckpoints } from '../services/checkpoint.service';
 import { EvidenceKeys, useEvidenceKeys } from '../evidence/keys';
 import { withLockedComplaint } from '../services/complaint-mutation';
 import { purgeExpiredTenants } from '../services/retention.service';
-import { BatchResult, fireAllDueTimers } from '../services/sla-batch';
+import { BatchResult, DUE_TIMERS_SQL, fireAllDueTimers } from '../services/sla-batch';
 import { slaEngine } from '../services/sla-engine';
 import { SLA_TIMER_TASK } from '../services/sla-jobs';
 import { SlaTimer } from '../../entities';
@@ -54,9 +54,7 @@ export async function fireTenantDueTimers(dataSource: DataSource, log: Logger, t
 export async function sweepDueTimers(dataSource: DataSource, log: Logger): Promise<number> {
   const tenants = (await dataSource.transaction(async (manager) => {
     await manager.query(`SELECT set_config('role', 'cms_sweeper', true)`);
-    return manager.query(
-      `SELECT DISTINCT tenant_id FROM sla_timers WHERE status = 'RUNNING' AND (due_at <= now() OR (warned_at IS NULL AND warn_at <= now()))`,
-    );
+    return manager.query(DUE_TIMERS_SQL('tenant_id', 'now()'));
   })) as { tenant_id: string }[];
   let fired = 0;
   for (const { tenant_id: tenantId } of tenants) {
