@@ -197,9 +197,15 @@ export function isBusinessDay(localDate: DateTime | Date, cal: Calendar): boolea
   return !publicHolidays(cal.holidayCountry, local.year).has(local.toISODate() as string);
 }
 
-/** Whether date-holidays knows the public holidays of `country` (ISO 3166-1 alpha-2). */
+let holidayCountries: ReadonlySet<string> | null = null;
+
+/**
+ * Whether date-holidays knows the public holidays of `country` (ISO 3166-1 alpha-2). Its
+ * country list is read once: building it took ~0.4 ms, twice per filing of such a tenant.
+ */
 export function supportsHolidayCountry(country: string): boolean {
-  return Object.hasOwn(new Holidays().getCountries(), country.toUpperCase());
+  holidayCountries ??= new Set(Object.keys(new Holidays().getCountries()));
+  return holidayCountries.has(country.toUpperCase());
 }
 
 /**
