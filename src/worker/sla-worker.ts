@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { createScheduledCheckpoints } from '../services/checkpoint.service';
 import { EvidenceKeys, useEvidenceKeys } from '../evidence/keys';
 import { withLockedComplaint } from '../services/complaint-mutation';
+import { compactReportRollups } from '../services/report.service';
 import { purgeExpiredTenants } from '../services/retention.service';
 import { BatchResult, DUE_TIMERS_SQL, fireAllDueTimers } from '../services/sla-batch';
 import { slaEngine } from '../services/sla-engine';
@@ -121,6 +122,10 @@ export async function startSlaWorker(
   const purgeTask: Task = async () => {
     await purgeExpiredTenants(dataSource, log);
   };
+  const compactTask: Task = async () => {
+    const n = await compactReportRollups(dataSource, log);
+    log.info({ tenants: n }, 'report rollups of past days folded');
+  };
   // One per tenant and hour across every worker: the crontab enqueues each hour once, and a
   // checkpoint's period is unique per tenant.
   const checkpointTask: Task = async () => {
@@ -172,11 +177,13 @@ export async function startSlaWorker(
       [DAILY_DIGEST_SCAN_TASK]: digestScanTask,
       [DAILY_DIGEST_MAIL_TASK]: digestMailTask,
       tenant_purge: purgeTask,
+      report_compact: compactTask,
       audit_checkpoint: checkpointTask,
     },
     crontab: [
       '* * * * * sla_sweep ?max=1',
       '17 * * * * tenant_purge ?max=1',
+      '41 3 * * * report_compact ?max=1',
       `*/15 * * * * ${DAILY_DIGEST_SCAN_TASK} ?max=1`,
       ...(options.evidence ? ['0 * * * * audit_checkpoint ?max=1'] : []),
     ].join('\n'),
