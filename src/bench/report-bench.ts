@@ -7,7 +7,7 @@ import { signDevToken } from '../auth/jwt';
 import { Role } from '../auth/roles';
 import { loadConfig } from '../config';
 import { createDataSource } from '../db/data-source';
-import { EmbeddedDatabase, startEmbeddedPostgres } from '../db/embedded';
+import { openBenchServer, withDatabase } from './bench-service';
 import { runMigrations } from '../db/migrate';
 import { createApp } from '../http/app';
 import { createLogger } from '../logger';
@@ -62,31 +62,30 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
   const log = options.log ?? ((line: string) => console.log(line));
   const runs = options.runs ?? 40;
   const database = options.database ?? `cms_bench_${sizeName(options.complaints)}`;
-  const url = new URL(options.adminUrl);
-  url.pathname = `/${database}`;
+  const url = withDatabase(options.adminUrl, database);
 
   const admin = new Client({ connectionString: options.adminUrl });
   await admin.connect();
   let seedSeconds = 0;
   try {
     const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1;
-    const seeded = exists && (await seedMarker(url.toString())) === `${options.complaints}/${SEED_VERSION}`;
+    const seeded = exists && (await seedMarker(url)) === `${options.complaints}/${SEED_VERSION}`;
     if (seeded) {
       log(`${database}: reusing the seeded ${options.complaints.toLocaleString('en')} complaints`);
       // New migrations (and their backfills) apply to the cached data; their dead rows are vacuumed before timing.
-      const applied = await runMigrations(url.toString());
+      const applied = await runMigrations(url);
       if (applied.length > 0) {
         log(`${database}: applied ${applied.join(', ')}; vacuuming`);
-        await vacuumAnalyze(url.toString());
+        await vacuumAnalyze(url);
       }
     } else {
       await checkDiskSpace(admin, options.complaints, log);
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${database}`);
-      await runMigrations(url.toString());
-      await provisionBench(url.toString()); // the tenant, its presets and the DPO, as a first request would
+      await runMigrations(url);
+      await provisionBench(url); // the tenant, its presets and the DPO, as a first request would
       const t0 = performance.now();
-      await seed(url.toString(), options.complaints, log);
+      await seed(url, options.complaints, log);
       seedSeconds = (performance.now() - t0) / 1000;
       log(`${database}: seeded ${options.complaints.toLocaleString('en')} complaints in ${seedSeconds.toFixed(0)} s`);
     }
@@ -94,10 +93,10 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
     await admin.end();
   }
 
-  const dataSource = createDataSource(url.toString(), { poolSize: 10 });
+  const dataSource = createDataSource(url, { poolSize: 10 });
   await dataSource.initialize();
   try {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_URL: url.toString() });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_URL: url });
     const app = await createApp({ config, dataSource, log: createLogger('silent') });
     await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
     try {
@@ -258,18 +257,13 @@ async function seed(url: string, complaints: number, log: (line: string) => void
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | null = null;
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres('.data/bench', 'postgres');
-    adminUrl = embedded.url;
-  }
+  const server = await openBenchServer();
   try {
     const runs = Number(process.env.BENCH_RUNS ?? 40);
     const sizes = [Number(process.env.BENCH_COMPLAINTS ?? 1_000_000), ...(process.env.BENCH_10M === '1' ? [10_000_000] : [])];
-    for (const complaints of sizes) await runReportBench({ adminUrl, complaints, runs });
+    for (const complaints of sizes) await runReportBench({ adminUrl: server.adminUrl, complaints, runs });
   } finally {
-    await embedded?.stop();
+    await server.stop();
   }
 }
 
