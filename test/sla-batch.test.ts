@@ -108,14 +108,20 @@ test('one batch of 40 cases is six statements (BEGIN, the tenant gate, the lock,
     t.queries.recorded = null;
   });
   const statements = recorded.map((s) => s.sql);
-  expect(result).toEqual({ cases: 40, breached: 80, warned: 0 });
+  expect(result).toMatchObject({ cases: 40, breached: 80, warned: 0 });
+  expect([...result.timerIds].sort()).toEqual(cases.flatMap((c) => c.slaTimers.map((x: any) => x.id)).sort());
   expect(statements).toHaveLength(6);
   expect(statements[0]).toMatch(/^START TRANSACTION|^BEGIN/);
   expect(statements[5]).toBe('COMMIT');
   const [{ n }] = await t.sql(`SELECT count(*)::int AS n FROM sla_timers WHERE complaint_id = ANY($1) AND status = 'BREACHED'`, [cases.map((c) => c.id)]);
   expect(n).toBe(80);
   // Nothing left due: the next run locks nothing.
-  expect(await fireDueTimers(RequestContext.system(t.dataSource, 'batch-count', 'batch-count-again', log))).toEqual({ cases: 0, breached: 0, warned: 0 });
+  expect(await fireDueTimers(RequestContext.system(t.dataSource, 'batch-count', 'batch-count-again', log))).toEqual({
+    cases: 0,
+    breached: 0,
+    warned: 0,
+    timerIds: [],
+  });
 }, 120_000);
 
 test('a clock past its warning instant but not due gets one SLA_WARNING, and its job moves to its dueAt', async () => {
@@ -138,7 +144,12 @@ test('a clock past its warning instant but not due gets one SLA_WARNING, and its
   }
   expect((await t.gql(token, VERIFY, { id: c.id })).data.verifyAuditTrail.valid).toBe(true);
   // Warned once: a second run finds nothing to do.
-  expect(await fireDueTimers(RequestContext.system(t.dataSource, 'batch-warn', 'batch-warn-again', log))).toEqual({ cases: 0, breached: 0, warned: 0 });
+  expect(await fireDueTimers(RequestContext.system(t.dataSource, 'batch-warn', 'batch-warn-again', log))).toEqual({
+    cases: 0,
+    breached: 0,
+    warned: 0,
+    timerIds: [],
+  });
 }, 60_000);
 
 test('a case a mutation holds is left by the batch, and breached by its own job once the mutation commits', async () => {
@@ -150,7 +161,8 @@ test('a case a mutation holds is left by the batch, and breached by its own job 
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM complaints WHERE id = $1 FOR UPDATE', [held.id]);
     const result = await fireDueTimers(RequestContext.system(t.dataSource, 'batch-held', 'batch-held-test', log));
-    expect(result).toEqual({ cases: 1, breached: 2, warned: 0 });
+    expect(result).toMatchObject({ cases: 1, breached: 2, warned: 0 });
+    expect([...result.timerIds].sort()).toEqual(free.slaTimers.map((x: any) => x.id).sort());
     await locker.query('COMMIT');
   } finally {
     await locker.end();

@@ -85,6 +85,8 @@ export interface BatchResult {
   cases: number;
   breached: number;
   warned: number;
+  /** The clocks warned or breached. */
+  timerIds: string[];
 }
 
 /**
@@ -97,15 +99,17 @@ export interface BatchResult {
 export async function fireDueTimers(ctx: RequestContext, now: Date = new Date(), limit = SLA_BATCH_CASES): Promise<BatchResult> {
   return transaction(ctx, async (tx) => {
     const locked = (await tx.manager.query(LOCK_DUE_CASES, [now, limit])) as LockedCase[];
-    if (locked.length === 0) return { cases: 0, breached: 0, warned: 0 };
+    if (locked.length === 0) return { cases: 0, breached: 0, warned: 0, timerIds: [] };
     const timers = await tx.manager.find(SlaTimer, {
       where: { complaintId: In(locked.map((c) => c.id)), status: SlaTimerStatus.RUNNING },
       order: { complaintId: 'ASC', dueAt: 'ASC', id: 'ASC' },
     });
-    const result: BatchResult = { cases: locked.length, breached: 0, warned: 0 };
+    const byCase = new Map<string, SlaTimer[]>();
+    for (const t of timers) byCase.set(t.complaintId, [...(byCase.get(t.complaintId) ?? []), t]);
+    const result: BatchResult = { cases: locked.length, breached: 0, warned: 0, timerIds: [] };
     const writes: { write: CaseWrite; id: string; nextDueAt: Date | null }[] = [];
     for (const row of locked) {
-      const mine = timers.filter((t) => t.complaintId === row.id);
+      const mine = byCase.get(row.id) ?? [];
       const write = new CaseWrite(tx, caseOf(row));
       for (const timer of mine) {
         const event = dueEvent(factsOf(timer), now);
@@ -116,6 +120,7 @@ export async function fireDueTimers(ctx: RequestContext, now: Date = new Date(),
           write.warn(timer, now);
           result.warned += 1;
         }
+        if (event) result.timerIds.push(timer.id);
       }
       if (write.events.length === 0) continue;
       write.seal({ sequence: row.audit_head_sequence, hash: row.audit_head_hash });
@@ -159,12 +164,13 @@ function batchParameters(writes: { write: CaseWrite; id: string; nextDueAt: Date
 
 /** Runs the batch for one tenant until no full batch is left (bounded), returning the totals. */
 export async function fireAllDueTimers(ctx: () => RequestContext, now: () => Date = () => new Date(), maxRounds = 100): Promise<BatchResult> {
-  const total: BatchResult = { cases: 0, breached: 0, warned: 0 };
+  const total: BatchResult = { cases: 0, breached: 0, warned: 0, timerIds: [] };
   for (let round = 0; round < maxRounds; round++) {
     const r = await fireDueTimers(ctx(), now());
     total.cases += r.cases;
     total.breached += r.breached;
     total.warned += r.warned;
+    total.timerIds.push(...r.timerIds);
     if (r.cases < SLA_BATCH_CASES) break;
   }
   return total;

@@ -91,10 +91,11 @@ export async function startSlaWorker(
   const pollInterval = options.pollInterval ?? 500;
   const timerTask: Task = async (payload) => {
     const { tenantId, timerId } = payload as { tenantId: string; timerId: string };
-    // Whatever else of the tenant is due goes with it, in batches; then this timer on its
-    // own, for a case a mutation held (the batch skips it) or a job woken early.
-    await fireTenantDueTimers(dataSource, log, tenantId);
-    await processTimer(dataSource, log, tenantId, timerId);
+    // Whatever else of the tenant is due goes with it, in batches; this timer on its own only
+    // when the batch did not fire it: its case was held by a mutation (the batch skips it), or
+    // the job woke early (processTimer puts it back to sleep).
+    const { timerIds } = await fireTenantDueTimers(dataSource, log, tenantId);
+    if (!timerIds.includes(timerId)) await processTimer(dataSource, log, tenantId, timerId);
   };
   const sweepTask: Task = async () => {
     const n = await sweepDueTimers(dataSource, log);
